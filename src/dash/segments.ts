@@ -1,0 +1,293 @@
+/**
+ * Every DASH addressing mode → the ordered list of resources of one Representation:
+ * initialization, index, and media segments, each an absolute URL and an optional byte
+ * range (ISO/IEC 23009-1, 5.3.9).
+ *
+ * Expansion is bounded: a SegmentTimeline or template that would yield more than
+ * {@link MAX_SEGMENTS} segments is rejected before anything is generated.
+ *
+ * @module
+ */
+import { InputError } from "../errors.ts";
+import type { ByteRange } from "../mirror/plan.ts";
+import type {
+  ListAddressing,
+  Representation,
+  TemplateAddressing,
+  TimelineEntry,
+  UrlRange,
+} from "./mpd.ts";
+import { checkTemplate, fillTemplate, type TemplateValues } from "./template.ts";
+
+/** The most segments one Representation may expand to. */
+export const MAX_SEGMENTS = 1_000_000;
+
+/** What a segment is for. */
+export type SegmentKind = "init" | "index" | "media" | "bitstreamSwitching";
+
+/** One addressed resource of a Representation. */
+export interface Segment {
+  /** Absolute URL. */
+  url: string;
+  /** The byte range addressed, when the manifest gives one. */
+  range?: ByteRange;
+  /** What it is. */
+  kind: SegmentKind;
+  /** `$Number$` of a media segment, for templates and lists (1-based position otherwise). */
+  number?: number;
+  /** `$Time$` of a media segment, in timescale units, when known. */
+  time?: number;
+}
+
+/** Options of {@link representationSegments}. */
+export interface SegmentOptions {
+  /** Prefix for error locations, usually the manifest URL. */
+  source?: string;
+  /** Maximum number of segments. @default MAX_SEGMENTS */
+  limit?: number;
+}
+
+/** A position in a timeline: number, time and sub-number of one media segment. */
+interface Slot {
+  number: number;
+  time: number;
+  subNumber?: number;
+}
+
+class Expander {
+  #rep: Representation;
+  #where: string;
+  #limit: number;
+
+  constructor(rep: Representation, options: SegmentOptions) {
+    this.#rep = rep;
+    this.#where = options.source ? `${options.source}: ${rep.where}` : rep.where;
+    this.#limit = options.limit ?? MAX_SEGMENTS;
+  }
+
+  fail(message: string): never {
+    throw new InputError(message, this.#where);
+  }
+
+  resolve(relative: string | undefined): string {
+    if (relative === undefined) return this.#rep.baseUrl;
+    try {
+      return new URL(relative, this.#rep.baseUrl).href;
+    } catch {
+      this.fail(`"${relative}" is not a valid URL reference`);
+    }
+  }
+
+  checkCount(count: number, what: string): void {
+    if (!Number.isFinite(count) || count > this.#limit) {
+      this.fail(
+        `${what} would expand to ${
+          Number.isFinite(count) ? count : "unbounded"
+        } segments (limit ${this.#limit})`,
+      );
+    }
+  }
+
+  /** The Period's end, in timescale units on the media timeline. */
+  periodEnd(timescale: number, pto: number, what: string): number {
+    const d = this.#rep.periodDuration;
+    if (d === undefined) {
+      this.fail(
+        `${what} needs the Period's duration, but neither Period@duration, the next ` +
+          `Period@start nor MPD@mediaPresentationDuration gives it`,
+      );
+    }
+    return pto + d * timescale;
+  }
+
+  urlRange(u: UrlRange | undefined, kind: SegmentKind): Segment[] {
+    if (!u) return [];
+    return [{ url: this.resolve(u.url), range: u.range, kind }];
+  }
+
+  /** Media slots of a SegmentTimeline. */
+  timelineSlots(a: TemplateAddressing | ListAddressing, timeline: TimelineEntry[]): Slot[] {
+    const pto = a.presentationTimeOffset;
+    // First pass: count, without generating, so a hostile @r costs nothing.
+    let total = 0;
+    let cursor = 0;
+    const repeats: number[] = [];
+    timeline.forEach((s, i) => {
+      const start = s.t ?? cursor;
+      let r = s.r;
+      if (r === -1) {
+        const next = timeline[i + 1];
+        const end = next?.t !== undefined
+          ? next.t
+          : this.periodEnd(a.timescale, pto, "SegmentTimeline S@r=-1");
+        r = Math.max(0, Math.ceil((end - start) / s.d - 1e-9) - 1);
+      }
+      repeats.push(r);
+      total += (r + 1) * s.k;
+      this.checkCount(total, "SegmentTimeline");
+      cursor = start + (r + 1) * s.d;
+    });
+    const slots: Slot[] = [];
+    let number = a.startNumber;
+    cursor = 0;
+    timeline.forEach((s, i) => {
+      if (s.n !== undefined) number = s.n;
+      let time = s.t ?? cursor;
+      for (let j = 0; j <= repeats[i]; j++) {
+        if (a.endNumber !== undefined && number > a.endNumber) return;
+        if (s.k > 1) {
+          for (let sub = 1; sub <= s.k; sub++) slots.push({ number, time, subNumber: sub });
+        } else slots.push({ number, time });
+        number++;
+        time += s.d;
+      }
+      cursor = time;
+    });
+    return slots;
+  }
+
+  /** Media slots of `@duration`-based addressing. */
+  durationSlots(a: TemplateAddressing | ListAddressing, duration: number): Slot[] {
+    let count: number;
+    if (a.endNumber !== undefined) count = a.endNumber - a.startNumber + 1;
+    else {
+      const span = this.periodEnd(a.timescale, 0, "@duration addressing");
+      count = Math.ceil(span / duration - 1e-9);
+    }
+    this.checkCount(count, "@duration addressing");
+    const slots: Slot[] = [];
+    for (let i = 0; i < count; i++) {
+      slots.push({ number: a.startNumber + i, time: a.presentationTimeOffset + i * duration });
+    }
+    return slots;
+  }
+
+  fill(template: string, slot?: Slot): string {
+    const values: TemplateValues = {
+      representationId: this.#rep.id,
+      bandwidth: this.#rep.bandwidth,
+      number: slot?.number,
+      time: slot?.time,
+      subNumber: slot?.subNumber,
+    };
+    try {
+      return fillTemplate(template, values);
+    } catch (err) {
+      this.fail(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  template(a: TemplateAddressing): Segment[] {
+    for (
+      const t of [a.media, a.initializationTemplate, a.indexTemplate, a.bitstreamSwitchingTemplate]
+    ) {
+      if (t === undefined) continue;
+      const problem = checkTemplate(t);
+      if (problem) this.fail(`SegmentTemplate: ${problem}`);
+    }
+    const out: Segment[] = [];
+    if (a.initializationTemplate !== undefined) {
+      out.push({ url: this.resolve(this.fill(a.initializationTemplate)), kind: "init" });
+    } else out.push(...this.urlRange(a.initialization, "init"));
+    if (a.bitstreamSwitchingTemplate !== undefined) {
+      out.push({
+        url: this.resolve(this.fill(a.bitstreamSwitchingTemplate)),
+        kind: "bitstreamSwitching",
+      });
+    }
+    const perSegmentIndex = a.indexTemplate !== undefined &&
+      /\$(Number|Time)/.test(a.indexTemplate);
+    if (a.indexTemplate !== undefined && !perSegmentIndex) {
+      out.push({ url: this.resolve(this.fill(a.indexTemplate)), kind: "index" });
+    } else out.push(...this.urlRange(a.representationIndex, "index"));
+    if (a.media === undefined) {
+      if (a.timeline || a.duration !== undefined) this.fail("SegmentTemplate@media is missing");
+      return out;
+    }
+    const slots = a.timeline
+      ? this.timelineSlots(a, a.timeline)
+      : a.duration !== undefined
+      ? this.durationSlots(a, a.duration)
+      : [{ number: a.startNumber, time: a.presentationTimeOffset }];
+    for (const slot of slots) {
+      if (perSegmentIndex) {
+        out.push({ url: this.resolve(this.fill(a.indexTemplate!, slot)), kind: "index" });
+      }
+      out.push({
+        url: this.resolve(this.fill(a.media, slot)),
+        kind: "media",
+        number: slot.number,
+        time: slot.time,
+      });
+    }
+    return out;
+  }
+
+  list(a: ListAddressing): Segment[] {
+    this.checkCount(a.segmentUrls.length, "SegmentList");
+    const out: Segment[] = [
+      ...this.urlRange(a.initialization, "init"),
+      ...this.urlRange(a.representationIndex, "index"),
+    ];
+    // Numbers and times follow the timeline or @duration when given.
+    const slots = a.timeline
+      ? this.timelineSlots(a, a.timeline)
+      : a.duration !== undefined
+      ? a.segmentUrls.map((_, i) => ({
+        number: a.startNumber + i,
+        time: a.presentationTimeOffset + i * a.duration!,
+      }))
+      : undefined;
+    a.segmentUrls.forEach((s, i) => {
+      if (s.index !== undefined || s.indexRange !== undefined) {
+        out.push({ url: this.resolve(s.index), range: s.indexRange, kind: "index" });
+      }
+      out.push({
+        url: this.resolve(s.media),
+        range: s.mediaRange,
+        kind: "media",
+        number: slots?.[i]?.number ?? a.startNumber + i,
+        time: slots?.[i]?.time,
+      });
+    });
+    return out;
+  }
+
+  expand(): Segment[] {
+    const a = this.#rep.addressing;
+    switch (a.kind) {
+      case "template":
+        return this.template(a);
+      case "list":
+        return this.list(a);
+      case "base": {
+        const out = this.urlRange(a.initialization, "init");
+        if (a.indexRange) out.push({ url: this.#rep.baseUrl, range: a.indexRange, kind: "index" });
+        else out.push(...this.urlRange(a.representationIndex, "index"));
+        out.push({ url: this.#rep.baseUrl, kind: "media", number: 1 });
+        return out;
+      }
+      case "single":
+        return [{ url: this.#rep.baseUrl, kind: "media", number: 1 }];
+    }
+  }
+}
+
+/**
+ * Expands one Representation into its resources, in manifest order: initialization (and
+ * bitstream-switching and index) segments first, then media segments.
+ *
+ * @example
+ * ```ts
+ * const mpd = parseMpd(text, url);
+ * for (const rep of mpd.representations) {
+ *   for (const seg of representationSegments(rep, { source: url })) console.log(seg.url);
+ * }
+ * ```
+ */
+export function representationSegments(
+  rep: Representation,
+  options: SegmentOptions = {},
+): Segment[] {
+  return new Expander(rep, options).expand();
+}

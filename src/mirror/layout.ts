@@ -1,0 +1,267 @@
+/**
+ * The single authority on local paths: which file under the output directory holds the
+ * resource at a URL, and how a saved manifest refers to it.
+ *
+ * - A URL under the root (the manifest's directory) keeps its path relative to the root.
+ * - Any other URL (another host or port, a parent folder) goes under
+ *   `_ext/<scheme>_<host>[_<port>]/<path>`.
+ * - Query strings and fragments never become part of a name; two different URLs never
+ *   share a file (a short hash is added to the second one's name).
+ * - Every path component is percent-decoded and then made safe: no `..`, no separators,
+ *   no control characters, no reserved device names, no name over 200 bytes. So no URL,
+ *   however hostile, can place a file outside the output directory.
+ *
+ * `dash get` writes with it and `dash dump` reads with it, so they can never disagree.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { posix, resolve, sep } from "node:path";
+
+/** Folder (under the output directory) for resources outside the manifest's directory. */
+export const EXTERNAL_DIR = "_ext";
+
+/** Longest file name component, in UTF-8 bytes. */
+export const MAX_COMPONENT_BYTES = 200;
+
+const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)(\..*)?$/i;
+// deno-lint-ignore no-control-regex
+const UNSAFE_CHARS = /[\x00-\x1f\x7f/\\:*?"<>|]/g;
+
+/** A short, stable hash used to tell colliding names apart. */
+function shortHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 8);
+}
+
+/** Truncates `name` to at most `maxBytes` UTF-8 bytes without splitting a character. */
+function truncateUtf8(name: string, maxBytes: number): string {
+  const enc = new TextEncoder();
+  let out = "";
+  let bytes = 0;
+  for (const ch of name) {
+    const n = enc.encode(ch).length;
+    if (bytes + n > maxBytes) break;
+    out += ch;
+    bytes += n;
+  }
+  return out;
+}
+
+/**
+ * Makes one decoded path component safe as a file or folder name on Linux, macOS and
+ * Windows. Idempotent: a safe name is returned unchanged.
+ *
+ * @example
+ * ```ts
+ * sanitizeComponent("..");        // "__"
+ * sanitizeComponent("a/b\\c");    // "a_b_c"
+ * sanitizeComponent("CON.txt");   // "_CON.txt"
+ * ```
+ */
+export function sanitizeComponent(name: string): string {
+  // Windows drops trailing dots and spaces (which also disarms "." and ".."); keep names
+  // identical everywhere.
+  let s = name.replace(UNSAFE_CHARS, "_").replace(/[. ]+$/, (m) => "_".repeat(m.length));
+  if (s === "") s = "_";
+  if (RESERVED.test(s)) s = `_${s}`;
+  if (new TextEncoder().encode(s).length > MAX_COMPONENT_BYTES) {
+    const ext = /\.[A-Za-z0-9]{1,8}$/.exec(s)?.[0] ?? "";
+    const keep = MAX_COMPONENT_BYTES - ext.length - 9;
+    s = `${truncateUtf8(s.slice(0, s.length - ext.length), keep)}~${shortHash(name)}${ext}`;
+  }
+  return s;
+}
+
+function decodeComponent(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function withSuffix(path: string, suffix: string): string {
+  const dir = posix.dirname(path);
+  const base = posix.basename(path);
+  const dot = base.lastIndexOf(".");
+  const name = dot > 0 ? `${base.slice(0, dot)}~${suffix}${base.slice(dot)}` : `${base}~${suffix}`;
+  return dir === "." ? name : `${dir}/${name}`;
+}
+
+/** Options of {@link Layout.pathFor}. */
+export interface PathOptions {
+  /** A folder to put the file under, e.g. `hls` for HLS media. */
+  prefix?: string;
+}
+
+/**
+ * Maps resource URLs to unique, safe paths relative to the output directory.
+ *
+ * One Layout is used for one whole run: it remembers which URL got which path, so that a
+ * URL always gets the same path and two URLs never get the same one.
+ *
+ * @example
+ * ```ts
+ * const layout = new Layout("https://cdn.example/vod/manifest.mpd");
+ * layout.pathFor("https://cdn.example/vod/v1/seg-1.m4s?tok=9"); // "v1/seg-1.m4s"
+ * layout.pathFor("https://other.example:8443/a/b.m4s"); // "_ext/https_other.example_8443/a/b.m4s"
+ * ```
+ */
+export class Layout {
+  #root: URL;
+  #byUrl = new Map<string, string>();
+  #byPath = new Map<string, string>();
+  #dirs = new Set<string>();
+
+  /** @param manifestUrl the manifest's (final) URL; its directory is the root */
+  constructor(manifestUrl: string) {
+    this.#root = new URL(".", manifestUrl);
+  }
+
+  /** The root URL (the manifest's directory, ending with `/`). */
+  get root(): string {
+    return this.#root.href;
+  }
+
+  /** The path components (decoded, not yet sanitized) of a URL, relative to the layout. */
+  #components(url: URL): string[] {
+    const rootPath = this.#root.pathname;
+    const sameOrigin = url.protocol === this.#root.protocol && url.host === this.#root.host;
+    let parts: string[];
+    if (sameOrigin && url.pathname.startsWith(rootPath)) {
+      parts = url.pathname.slice(rootPath.length).split("/");
+    } else {
+      const origin = `${url.protocol.replace(/:$/, "")}_${url.hostname}${
+        url.port ? `_${url.port}` : ""
+      }`;
+      parts = [EXTERNAL_DIR, origin, ...url.pathname.split("/")];
+    }
+    return parts.filter((p) => p !== "").map(decodeComponent);
+  }
+
+  /**
+   * The local path (relative, POSIX) of the folder a directory URL maps to, ending in `/`,
+   * or "" for the root itself. Used to rewrite BaseURLs.
+   */
+  dirFor(url: string): string {
+    const u = new URL(url);
+    const parts = this.#components(u);
+    if (!u.pathname.endsWith("/")) parts.pop();
+    const dir = parts.map(sanitizeComponent).join("/");
+    return dir === "" ? "" : `${dir}/`;
+  }
+
+  /**
+   * The local path `url` would have, without claiming it: the path it already got, or the
+   * plain mapping. Used to rewrite references that are not themselves downloaded.
+   */
+  peek(url: string): string {
+    const u = new URL(url);
+    u.hash = "";
+    const known = this.#byUrl.get(`\n${u.href}`);
+    if (known !== undefined) return known;
+    if (u.pathname.endsWith("/")) return this.dirFor(u.href);
+    const parts = this.#components(u);
+    return parts.map(sanitizeComponent).join("/");
+  }
+
+  /**
+   * Gives `path` to `url` (a manifest saved under a name of its own choosing), so that no
+   * other URL gets it. Throws when another URL already has that path.
+   */
+  reserve(path: string, url: string): void {
+    const u = new URL(url);
+    u.hash = "";
+    if (!this.#free(path, u.href)) throw new Error(`path ${path} is already taken`);
+    this.#claim(path, u.href);
+    this.#byUrl.set(`\n${u.href}`, path);
+  }
+
+  /** The local path of the resource at `url`: stable for a URL, unique across URLs. */
+  pathFor(url: string, options: PathOptions = {}): string {
+    const u = new URL(url);
+    u.hash = "";
+    const key = `${options.prefix ?? ""}\n${u.href}`;
+    const known = this.#byUrl.get(key);
+    if (known !== undefined) return known;
+
+    const parts = this.#components(u);
+    if (u.pathname.endsWith("/") || parts.length === 0) parts.push("_index");
+    if (options.prefix) parts.unshift(...options.prefix.split("/").filter((p) => p !== ""));
+    let path = parts.map(sanitizeComponent).join("/");
+    if (!this.#free(path, u.href)) {
+      const raw = u.pathname.slice(u.pathname.lastIndexOf("/") + 1);
+      path = withSuffix(path, shortHash(`${raw}?${u.search}`));
+      for (let n = 2; !this.#free(path, u.href); n++) path = withSuffix(path, String(n));
+    }
+    this.#claim(path, u.href);
+    this.#byUrl.set(key, path);
+    return path;
+  }
+
+  #free(path: string, url: string): boolean {
+    const key = path.toLowerCase();
+    const owner = this.#byPath.get(key);
+    if (owner !== undefined) return owner === url;
+    if (this.#dirs.has(key)) return false;
+    const parts = key.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      if (this.#byPath.has(parts.slice(0, i).join("/"))) return false;
+    }
+    return true;
+  }
+
+  #claim(path: string, url: string): void {
+    const key = path.toLowerCase();
+    this.#byPath.set(key, url);
+    const parts = key.split("/");
+    for (let i = 1; i < parts.length; i++) this.#dirs.add(parts.slice(0, i).join("/"));
+  }
+}
+
+/**
+ * The file name a manifest is saved under: the last component of its URL, made safe, or
+ * `fallback` when the URL ends in `/`.
+ */
+export function manifestFileName(url: string, fallback: string): string {
+  const u = new URL(url);
+  const last = u.pathname.slice(u.pathname.lastIndexOf("/") + 1);
+  return last === "" ? fallback : sanitizeComponent(decodeComponent(last));
+}
+
+/**
+ * A relative URL reference from `fromPath` to `toPath`, both relative to the output
+ * directory, percent-encoded so a URL parser finds the file again. A `fromPath` ending in
+ * `/` (or "") is a folder, otherwise a file whose folder counts. A `toPath` ending in `/`
+ * (or "") stays a folder reference.
+ *
+ * @example
+ * ```ts
+ * relativeRef("master.m3u8", "hls/v 1/seg.ts"); // "hls/v%201/seg.ts"
+ * relativeRef("v1/prog.m3u8", "hls/v1/seg.ts"); // "../hls/v1/seg.ts"
+ * relativeRef("_ext/a/", "");                   // "../../"
+ * ```
+ */
+export function relativeRef(fromPath: string, toPath: string): string {
+  const fromDir = fromPath === "" || fromPath.endsWith("/")
+    ? fromPath.replace(/\/$/, "") || "."
+    : posix.dirname(fromPath);
+  const isDir = toPath.endsWith("/") || toPath === "";
+  let rel = posix.relative(fromDir === "." ? "" : fromDir, toPath === "" ? "." : toPath);
+  if (isDir) rel = rel === "" ? "./" : `${rel}/`;
+  return rel.split("/").map((p) => p === ".." || p === "." ? p : encodeURIComponent(p))
+    .join("/");
+}
+
+/**
+ * The absolute file system path of `relPath` under `outDir`. Throws when it would leave
+ * `outDir` (defence in depth: {@link Layout} never produces such a path).
+ */
+export function resolveInside(outDir: string, relPath: string): string {
+  const base = resolve(outDir);
+  const full = resolve(base, relPath);
+  if (full !== base && !full.startsWith(base.endsWith(sep) ? base : base + sep)) {
+    throw new Error(`refusing to write outside the output directory: ${relPath}`);
+  }
+  return full;
+}

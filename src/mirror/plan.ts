@@ -1,0 +1,67 @@
+/**
+ * The DownloadPlan: the one list of resources that `dash get` and `hls get` hand to the
+ * shared downloader. Everything after planning (concurrency, retries, resume, progress,
+ * verification, the summary, `--dry-run`) works on this type and nothing else.
+ *
+ * @module
+ */
+
+/** A byte range inside a resource, inclusive of both ends (as in HTTP `Range`). */
+export interface ByteRange {
+  /** First byte offset. */
+  start: number;
+  /** Last byte offset, inclusive. */
+  end: number;
+}
+
+/** What role a resource plays in the stream; used for reporting only. */
+export type ResourceKind =
+  | "manifest"
+  | "playlist"
+  | "init"
+  | "media"
+  | "index"
+  | "key"
+  | "subtitle"
+  | "other";
+
+/**
+ * One resource to fetch whole and where to put it.
+ *
+ * Resources addressed by byte ranges in the manifest appear once, with every range the
+ * manifest addresses listed in `ranges`; the downloader still fetches the whole file.
+ */
+export interface PlanItem {
+  /** The absolute URL to fetch (query string included). */
+  url: string;
+  /** Local path, relative to the output directory, POSIX separators, already safe. */
+  path: string;
+  /** What the resource is. */
+  kind: ResourceKind;
+  /** The byte ranges of this resource that the manifest addresses, if any. */
+  ranges?: ByteRange[];
+  /** Who refers to it, for messages: a Representation id, a playlist URL. */
+  owner?: string;
+}
+
+/** A manifest or playlist to write to disk as text (possibly rewritten for offline use). */
+export interface SavedManifest {
+  /** Where it came from (the final URL after redirects, or a local file URL). */
+  url: string;
+  /** Local path, relative to the output directory. */
+  path: string;
+  /** The text exactly as it should be saved. */
+  text: string;
+  /** The original text, when `text` was rewritten (saved beside it as `<name>.orig`). */
+  original?: string;
+}
+
+/** Everything one `get` run must produce. */
+export interface DownloadPlan {
+  /** Manifests/playlists to write (already fetched while planning). */
+  manifests: SavedManifest[];
+  /** Resources to download, in manifest order, each URL once. */
+  items: PlanItem[];
+  /** Notes for the user (skipped things, assumptions made). */
+  notes: string[];
+}

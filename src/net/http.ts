@@ -1,0 +1,295 @@
+/**
+ * HTTP for streamkit: one request with timeouts, the retry policy (which failures are worth
+ * another try, and how long to wait), and whole-text fetches for manifests.
+ *
+ * @module
+ */
+import { VERSION } from "../version.ts";
+
+/** How requests are made; shared by every fetch of a run. */
+export interface HttpOptions {
+  /** Extra request headers from `-H "Name: value"`, sent with every request. */
+  headers: [string, string][];
+  /** Seconds to wait for response headers, and for the next body bytes. */
+  timeoutMs: number;
+  /** Further attempts after the first one fails with a retryable error. */
+  retries: number;
+  /** Base of the exponential backoff, in milliseconds. */
+  retryDelayMs: number;
+  /** Aborts everything (Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+/** Default {@link HttpOptions}. */
+export const DEFAULT_HTTP: HttpOptions = {
+  headers: [],
+  timeoutMs: 30_000,
+  retries: 5,
+  retryDelayMs: 500,
+};
+
+/** Longest wait honoured from a `Retry-After` header, and the backoff cap. */
+export const MAX_RETRY_WAIT_MS = 60_000;
+
+/** A failed request: the status (when there was a response) and whether to retry. */
+export class HttpError extends Error {
+  /** HTTP status, when the server answered. */
+  readonly status?: number;
+  /** Whether another attempt may succeed. */
+  readonly retryable: boolean;
+  /** Milliseconds the server asked to wait (`Retry-After`), when it did. */
+  readonly retryAfterMs?: number;
+
+  /**
+   * @param message what happened
+   * @param init status, retryability and the server's `Retry-After`
+   */
+  constructor(
+    message: string,
+    init: { status?: number; retryable: boolean; retryAfterMs?: number },
+  ) {
+    super(message);
+    this.name = "HttpError";
+    this.status = init.status;
+    this.retryable = init.retryable;
+    this.retryAfterMs = init.retryAfterMs;
+  }
+}
+
+/** Whether a response status is worth another attempt: 408, 429 and 5xx. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+/** Parses `Retry-After` (seconds or an HTTP date) into milliseconds from now. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * The wait before retry number `attempt` (1-based): exponential backoff with full jitter,
+ * or the server's `Retry-After` when it gave one; both capped at {@link MAX_RETRY_WAIT_MS}.
+ */
+export function retryDelay(attempt: number, baseMs: number, retryAfterMs?: number): number {
+  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, MAX_RETRY_WAIT_MS);
+  const ceiling = Math.min(baseMs * 2 ** (attempt - 1), MAX_RETRY_WAIT_MS);
+  return ceiling / 2 + Math.random() * ceiling / 2;
+}
+
+/** Sleeps `ms`, or less when `signal` aborts (then rejects with the abort reason). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Describes a thrown fetch/stream error in a few words. */
+export function describeError(err: unknown): string {
+  if (err instanceof HttpError) return err.message;
+  if (err instanceof DOMException && err.name === "TimeoutError") return err.message;
+  if (err instanceof Error) {
+    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : "";
+    return `${err.message}${cause}`;
+  }
+  return String(err);
+}
+
+/** A response whose body is read with an idle timeout; `done()` releases the timers. */
+export interface TimedResponse {
+  /** The response (body not yet read). */
+  response: Response;
+  /** Reads the body chunk by chunk; errors when no byte arrives within the timeout. */
+  chunks(): AsyncGenerator<Uint8Array>;
+  /** Cancels the body (if unread) and clears timers. */
+  done(): Promise<void>;
+}
+
+/**
+ * One HTTP request with streamkit's headers and timeouts: the response headers must come
+ * within `timeoutMs`, and then each body chunk within `timeoutMs` of the previous one.
+ * Non-2xx statuses are returned, not thrown; network errors and timeouts throw
+ * {@link HttpError} (retryable), and `options.signal` aborts with its reason.
+ */
+export async function request(
+  url: string,
+  options: HttpOptions,
+  init: { method?: string; headers?: Record<string, string> } = {},
+): Promise<TimedResponse> {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(options.signal!.reason);
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timedOut = false;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new DOMException("timed out", "TimeoutError"));
+    }, options.timeoutMs);
+  };
+  const release = () => {
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", onAbort);
+  };
+  const headers = new Headers({
+    "User-Agent": `streamkit/${VERSION}`,
+    "Accept-Encoding": "identity",
+    ...init.headers,
+  });
+  for (const [k, v] of options.headers) headers.set(k, v);
+  arm();
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: init.method ?? "GET",
+      headers,
+      signal: controller.signal,
+      redirect: "follow",
+    });
+  } catch (err) {
+    release();
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw new HttpError(
+      timedOut
+        ? `no response within ${options.timeoutMs / 1000} s`
+        : `network error: ${describeError(err)}`,
+      { retryable: true },
+    );
+  }
+  const body = response.body;
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    if (!body) return;
+    const reader = body.getReader();
+    try {
+      while (true) {
+        arm();
+        let r: ReadableStreamReadResult<Uint8Array>;
+        try {
+          r = await reader.read();
+        } catch (err) {
+          if (options.signal?.aborted) throw options.signal.reason;
+          throw new HttpError(
+            timedOut
+              ? `body stalled: no data for ${options.timeoutMs / 1000} s`
+              : `connection broken: ${describeError(err)}`,
+            { retryable: true },
+          );
+        }
+        if (r.done) return;
+        yield r.value;
+      }
+    } finally {
+      clearTimeout(timer);
+      reader.releaseLock();
+    }
+  }
+  return {
+    response,
+    chunks,
+    async done() {
+      release();
+      await body?.cancel().catch(() => {});
+    },
+  };
+}
+
+/** Turns a non-2xx response into an {@link HttpError}. */
+export function statusError(response: Response, url: string): HttpError {
+  return new HttpError(`HTTP ${response.status} ${response.statusText} for ${url}`.trim(), {
+    status: response.status,
+    retryable: isRetryableStatus(response.status),
+    retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
+  });
+}
+
+/**
+ * Runs `attempt` until it succeeds, fails with a non-retryable error, or `retries` further
+ * attempts have failed; waits with {@link retryDelay} between attempts.
+ *
+ * @param onRetry told about each failed attempt that will be retried
+ */
+export async function withRetries<T>(
+  options: HttpOptions,
+  attempt: (n: number) => Promise<T>,
+  onRetry?: (err: HttpError, n: number, waitMs: number) => void,
+): Promise<T> {
+  for (let n = 1;; n++) {
+    try {
+      return await attempt(n);
+    } catch (err) {
+      if (!(err instanceof HttpError) || !err.retryable || n > options.retries) throw err;
+      const wait = retryDelay(n, options.retryDelayMs, err.retryAfterMs);
+      onRetry?.(err, n, wait);
+      await sleep(wait, options.signal);
+    }
+  }
+}
+
+/** A fetched text document and the URL it finally came from (after redirects). */
+export interface FetchedText {
+  /** The body, decoded as UTF-8. */
+  text: string;
+  /** The final URL. */
+  url: string;
+}
+
+/** The largest manifest or playlist streamkit reads (bytes). */
+export const MAX_MANIFEST_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Fetches a manifest or playlist as text, with retries, refusing bodies larger than
+ * `maxBytes` (a hostile 100 MB manifest costs at most that much memory).
+ */
+export async function fetchText(
+  url: string,
+  options: HttpOptions,
+  maxBytes = MAX_MANIFEST_BYTES,
+  onRetry?: (err: HttpError, n: number, waitMs: number) => void,
+): Promise<FetchedText> {
+  return await withRetries(options, async () => {
+    const r = await request(url, options);
+    try {
+      if (!r.response.ok) throw statusError(r.response, url);
+      const declared = Number(r.response.headers.get("content-length") ?? NaN);
+      if (declared > maxBytes) {
+        throw new HttpError(`${url} is ${declared} bytes; the limit is ${maxBytes}`, {
+          retryable: false,
+        });
+      }
+      const parts: Uint8Array[] = [];
+      let size = 0;
+      for await (const chunk of r.chunks()) {
+        size += chunk.length;
+        if (size > maxBytes) {
+          throw new HttpError(`${url} is larger than ${maxBytes} bytes`, { retryable: false });
+        }
+        parts.push(chunk);
+      }
+      if (!r.response.headers.has("content-encoding") && declared >= 0 && size < declared) {
+        throw new HttpError(`${url}: got ${size} of ${declared} bytes`, { retryable: true });
+      }
+      const all = new Uint8Array(size);
+      let at = 0;
+      for (const p of parts) {
+        all.set(p, at);
+        at += p.length;
+      }
+      return { text: new TextDecoder().decode(all), url: r.response.url || url };
+    } finally {
+      await r.done();
+    }
+  }, onRetry);
+}
