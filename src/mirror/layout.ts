@@ -21,6 +21,9 @@ import { posix, resolve, sep } from "node:path";
 /** Folder (under the output directory) for resources outside the manifest's directory. */
 export const EXTERNAL_DIR = "_ext";
 
+/** Folder (under the output directory) for the rare URL whose natural place is taken. */
+export const CONFLICT_DIR = "_conflicts";
+
 /** Longest file name component, in UTF-8 bytes. */
 export const MAX_COMPONENT_BYTES = 200;
 
@@ -92,6 +95,11 @@ function withSuffix(path: string, suffix: string): string {
 export interface PathOptions {
   /** A folder to put the file under, e.g. `hls` for HLS media. */
   prefix?: string;
+  /**
+   * An extension the file name must end with (case-insensitive), e.g. `.m3u8` for saved
+   * playlists; appended when the name does not already end with it.
+   */
+  extension?: string;
 }
 
 /**
@@ -181,18 +189,30 @@ export class Layout {
   pathFor(url: string, options: PathOptions = {}): string {
     const u = new URL(url);
     u.hash = "";
-    const key = `${options.prefix ?? ""}\n${u.href}`;
+    const ext = options.extension ?? "";
+    const key = `${options.prefix ?? ""}${ext ? `|${ext}` : ""}\n${u.href}`;
     const known = this.#byUrl.get(key);
     if (known !== undefined) return known;
 
     const parts = this.#components(u);
     if (u.pathname.endsWith("/") || parts.length === 0) parts.push("_index");
     if (options.prefix) parts.unshift(...options.prefix.split("/").filter((p) => p !== ""));
-    let path = parts.map(sanitizeComponent).join("/");
+    const safe = parts.map(sanitizeComponent);
+    const last = safe.length - 1;
+    if (ext && !safe[last].toLowerCase().endsWith(ext.toLowerCase())) {
+      safe[last] = sanitizeComponent(`${safe[last]}${ext}`);
+    }
+    let path = safe.join("/");
     if (!this.#free(path, u.href)) {
       const raw = u.pathname.slice(u.pathname.lastIndexOf("/") + 1);
-      path = withSuffix(path, shortHash(`${raw}?${u.search}`));
-      for (let n = 2; !this.#free(path, u.href); n++) path = withSuffix(path, String(n));
+      const hash = shortHash(`${raw}?${u.search}`);
+      path = withSuffix(path, hash);
+      // A folder on the way is taken by a file: no suffix on the name can help.
+      if (!this.#free(path, u.href)) path = `${CONFLICT_DIR}/${hash}/${posix.basename(path)}`;
+      for (let n = 2; !this.#free(path, u.href); n++) {
+        if (n > 1000) throw new Error(`no free local path for ${u.href}`);
+        path = withSuffix(path, String(n));
+      }
     }
     this.#claim(path, u.href);
     this.#byUrl.set(key, path);
