@@ -10,7 +10,13 @@ import { basename, resolve } from "node:path";
 import { ExitCode, InputError, UsageError } from "../errors.ts";
 import type { DownloadPlan } from "../mirror/plan.ts";
 import { executePlan, prepareOutputDir, type RunSummary } from "../mirror/run.ts";
-import { DEFAULT_HTTP, fetchText, type HttpOptions, MAX_MANIFEST_BYTES } from "../net/http.ts";
+import {
+  DEFAULT_HTTP,
+  fetchText,
+  HttpError,
+  type HttpOptions,
+  MAX_MANIFEST_BYTES,
+} from "../net/http.ts";
 import { Progress } from "../ui/progress.ts";
 import { formatBytes, formatSeconds } from "../ui/format.ts";
 import { displayMode, Terminal, writeOut } from "../ui/terminal.ts";
@@ -138,14 +144,22 @@ export async function readManifest(
   onRetry?: (message: string) => void,
 ): Promise<ManifestSource> {
   if (isRemote(arg)) {
-    const got = await fetchText(
-      arg,
-      http,
-      MAX_MANIFEST_BYTES,
-      (err, n, wait) =>
-        onRetry?.(`retry ${n} in ${formatSeconds(wait / 1000)}: ${arg}: ${err.message}`),
-    );
-    return { text: got.text, url: got.url, local: false };
+    try {
+      const got = await fetchText(
+        arg,
+        http,
+        MAX_MANIFEST_BYTES,
+        (err, n, wait) =>
+          onRetry?.(`retry ${n} in ${formatSeconds(wait / 1000)}: ${arg}: ${err.message}`),
+      );
+      return { text: got.text, url: got.url, local: false };
+    } catch (err) {
+      // A manifest that cannot be fetched is bad input (exit 2), not a failed download.
+      if (err instanceof HttpError) {
+        throw new InputError(`cannot fetch the manifest: ${err.message}`, arg);
+      }
+      throw err;
+    }
   }
   if (/^[a-z][a-z0-9+.-]*:/i.test(arg) && !/^[a-z]:[\\/]/i.test(arg)) {
     throw new UsageError(`unsupported manifest URL scheme: ${arg} (use http(s) or a file path)`);
