@@ -16,7 +16,14 @@ export type DisplayMode = "tty" | "plain" | "quiet";
 /** Picks the display mode: `quiet` when asked, `tty` when stderr is a terminal. */
 export function displayMode(quiet: boolean): DisplayMode {
   if (quiet) return "quiet";
-  return Deno.stderr.isTerminal() && Deno.env.get("TERM") !== "dumb" ? "tty" : "plain";
+  if (!Deno.stderr.isTerminal() || Deno.env.get("TERM") === "dumb") return "plain";
+  try {
+    // A pseudo-terminal without a size cannot show a live line.
+    if (Deno.consoleSize().rows === 0) return "plain";
+  } catch {
+    return "plain";
+  }
+  return "tty";
 }
 
 /** Whether colour may be used on stderr (a terminal, and `NO_COLOR` unset). */
