@@ -203,11 +203,11 @@ function printPlan(plan: DownloadPlan, json: boolean): void {
   }
   const lines: string[] = [];
   for (const m of plan.manifests) {
-    lines.push(`${m.path}\t${m.url}\t${m.original !== undefined ? "(rewritten)" : ""}`);
+    lines.push(`${m.path}\t${m.url}${m.original !== undefined ? "\t(rewritten)" : ""}`);
   }
   for (const item of plan.items) {
-    const ranges = item.ranges?.map((r) => `${r.start}-${r.end}`).join(",") ?? "";
-    lines.push(`${item.path}\t${item.url}\t${ranges}`);
+    const ranges = item.ranges?.map((r) => `${r.start}-${r.end}`).join(",");
+    lines.push(`${item.path}\t${item.url}${ranges ? `\tranges ${ranges}` : ""}`);
   }
   lines.push(
     `# ${plan.manifests.length} manifest(s), ${plan.items.length} resource(s); nothing written`,
