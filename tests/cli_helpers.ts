@@ -58,12 +58,20 @@ export async function listFiles(dir: string): Promise<string[]> {
   return out.sort();
 }
 
+/**
+ * Whether two byte arrays are equal. (Use this, not `assert.deepEqual`, on media: the
+ * latter's diff of two large arrays can exhaust memory.)
+ */
+export function bytesEqual(x: Uint8Array | undefined, y: Uint8Array | undefined): boolean {
+  if (x === undefined || y === undefined || x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
 /** Whether two files have the same bytes. */
 export async function sameBytes(a: string, b: string): Promise<boolean> {
   const [x, y] = await Promise.all([Deno.readFile(a), Deno.readFile(b)]);
-  if (x.length !== y.length) return false;
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
+  return bytesEqual(x, y);
 }
 
 /** Copies a folder tree. */

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { parseMpd } from "../src/dash/mpd.ts";
 import { representationSegments } from "../src/dash/segments.ts";
 import { startServer } from "./server.ts";
-import { FIXTURES, listFiles, runCli, sameBytes } from "./cli_helpers.ts";
+import { bytesEqual, FIXTURES, listFiles, runCli, sameBytes } from "./cli_helpers.ts";
 
 const REF = join(FIXTURES, "reference");
 
@@ -143,7 +143,7 @@ Deno.test("dash get: every addressing mode, BaseURL chains, a second origin, two
     await using offline = startServer({ root: out });
     const replay = await resolvedResources(`${offline.url}all.mpd`);
     assert.deepEqual([...replay.keys()], [...origin.keys()]);
-    for (const [key, bytes] of origin) assert.deepEqual(replay.get(key), bytes, key);
+    for (const [key, bytes] of origin) assert.ok(bytesEqual(replay.get(key), bytes), key);
     assert.ok(offline.requests.every((q) => !q.path.startsWith("/..")));
   } finally {
     await Deno.remove(out, { recursive: true });

@@ -170,8 +170,7 @@ export async function downloadItem(
       );
       try {
         const res = r.response;
-        const encoded = res.headers.has("content-encoding") &&
-          res.headers.get("content-encoding")!.toLowerCase() !== "identity";
+        const encoded = r.encoded;
         let total: number | undefined;
         if (res.status === 416 && offset > 0) {
           total = parseContentRange(res.headers.get("content-range"))?.total;

@@ -111,7 +111,17 @@ export function describeError(err: unknown): string {
 export interface TimedResponse {
   /** The response (body not yet read). */
   response: Response;
-  /** Reads the body chunk by chunk; errors when no byte arrives within the timeout. */
+  /**
+   * Whether the server sent the body with a Content-Encoding (although streamkit asks for
+   * `identity`): then Content-Length counts encoded bytes and ranges do not apply to the
+   * resource's bytes.
+   */
+  encoded: boolean;
+  /**
+   * Reads the body chunk by chunk, decoded when the server gzip- or deflate-encoded it;
+   * errors when no byte arrives within the timeout, or when the encoded body is corrupt or
+   * cut short (gzip's own trailer checks it).
+   */
   chunks(): AsyncGenerator<Uint8Array>;
   /** Cancels the body (if unread) and clears timers. */
   done(): Promise<void>;
@@ -170,7 +180,7 @@ export async function request(
     );
   }
   const body = response.body;
-  async function* chunks(): AsyncGenerator<Uint8Array> {
+  async function* raw(): AsyncGenerator<Uint8Array> {
     if (!body) return;
     const reader = body.getReader();
     try {
@@ -196,14 +206,75 @@ export async function request(
       reader.releaseLock();
     }
   }
+  const encoding = contentEncoding(response);
   return {
     response,
-    chunks,
+    encoded: encoding !== undefined,
+    chunks: () => encoding === undefined ? raw() : decoded(raw(), encoding, url),
     async done() {
       release();
       await body?.cancel().catch(() => {});
     },
   };
+}
+
+/**
+ * The decoder a response's Content-Encoding needs: `undefined` for none (or `identity`);
+ * throws {@link HttpError} for an encoding streamkit cannot decode.
+ */
+function contentEncoding(response: Response): BodyEncoding | undefined {
+  const enc = (response.headers.get("content-encoding") ?? "").trim().toLowerCase();
+  if (enc === "" || enc === "identity") return undefined;
+  if (enc === "gzip" || enc === "x-gzip") return "gzip";
+  if (enc === "deflate") return "deflate";
+  return "unsupported";
+}
+
+/** A body encoding streamkit decodes, or one it cannot. */
+type BodyEncoding = "gzip" | "deflate" | "unsupported";
+
+/** Decodes an encoded body; a corrupt or truncated one is a retryable error. */
+async function* decoded(
+  source: AsyncGenerator<Uint8Array>,
+  format: BodyEncoding,
+  url: string,
+): AsyncGenerator<Uint8Array> {
+  if (format !== "gzip" && format !== "deflate") {
+    await source.return(undefined);
+    throw new HttpError(`unsupported Content-Encoding from ${url}`, { retryable: false });
+  }
+  const stream = new DecompressionStream(format);
+  const writer = stream.writable.getWriter();
+  let sourceError: unknown;
+  const pump = (async () => {
+    try {
+      for await (const chunk of source) await writer.write(chunk as Uint8Array<ArrayBuffer>);
+      await writer.close();
+    } catch (err) {
+      sourceError = err;
+      await writer.abort(err).catch(() => {});
+    }
+  })();
+  const reader = stream.readable.getReader();
+  try {
+    while (true) {
+      let r: ReadableStreamReadResult<Uint8Array>;
+      try {
+        r = await reader.read();
+      } catch (err) {
+        await pump;
+        throw sourceError ??
+          new HttpError(`corrupt ${format} body: ${describeError(err)}`, { retryable: true });
+      }
+      if (r.done) break;
+      yield r.value;
+    }
+    await pump;
+    if (sourceError) throw sourceError;
+  } finally {
+    reader.releaseLock();
+    await source.return(undefined).catch(() => {});
+  }
 }
 
 /** Turns a non-2xx response into an {@link HttpError}. */
@@ -264,7 +335,7 @@ export async function fetchText(
     try {
       if (!r.response.ok) throw statusError(r.response, url);
       const declared = Number(r.response.headers.get("content-length") ?? NaN);
-      if (declared > maxBytes) {
+      if (!r.encoded && declared > maxBytes) {
         throw new HttpError(`${url} is ${declared} bytes; the limit is ${maxBytes}`, {
           retryable: false,
         });
@@ -278,7 +349,7 @@ export async function fetchText(
         }
         parts.push(chunk);
       }
-      if (!r.response.headers.has("content-encoding") && declared >= 0 && size < declared) {
+      if (!r.encoded && declared >= 0 && size < declared) {
         throw new HttpError(`${url}: got ${size} of ${declared} bytes`, { retryable: true });
       }
       const all = new Uint8Array(size);
