@@ -11,6 +11,7 @@ import { ExitCode, InputError, UsageError } from "./errors.ts";
 import { VERSION } from "./version.ts";
 import { type CommandResult, printError } from "./commands/context.ts";
 import { dashGetCommand } from "./commands/dash_get.ts";
+import { hlsGetCommand } from "./commands/hls_get.ts";
 import { mp4DumpCommand } from "./commands/mp4_dump.ts";
 
 /**
@@ -29,6 +30,7 @@ export function buildProgram(result: CommandResult): Command {
   const hls = new Command("hls").description("HLS streams (M3U8 playlists)");
   const mp4 = new Command("mp4").description("ISO base media (MP4) files");
   dash.addCommand(dashGetCommand(result));
+  hls.addCommand(hlsGetCommand(result));
   mp4.addCommand(mp4DumpCommand(result));
   program.addCommand(dash).addCommand(hls).addCommand(mp4);
   // Every level reports errors to main() instead of exiting the process.

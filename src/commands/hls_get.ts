@@ -1,0 +1,41 @@
+/**
+ * `streamkit hls get <m3u8>`: mirror an HLS stream — the master playlist, every variant,
+ * I-frame and rendition playlist, and every segment, initialization map and key — into the
+ * output directory, with the saved playlists rewritten to play offline.
+ *
+ * @module
+ */
+import { Command } from "@commander-js/extra-typings";
+import { planHls } from "../hls/plan.ts";
+import { fetchText, MAX_MANIFEST_BYTES } from "../net/http.ts";
+import { formatSeconds } from "../ui/format.ts";
+import { type CommandResult, recordExit } from "./context.ts";
+import { runGet, withGetOptions } from "./get_common.ts";
+
+/** Builds the `hls get` subcommand. */
+export function hlsGetCommand(result: CommandResult) {
+  return withGetOptions(
+    new Command("get")
+      .description(
+        "mirror an HLS stream: the master playlist, every variant, rendition and I-frame " +
+          "playlist, and every segment, init map and key they use",
+      )
+      .argument("<m3u8>", "master or media playlist URL (http/https) or local file"),
+  ).action(
+    recordExit(
+      result,
+      (m3u8: string, opts) =>
+        runGet("hls get", m3u8, opts, async (source, http, term) => {
+          const fetchPlaylist = (url: string) =>
+            fetchText(
+              url,
+              http,
+              MAX_MANIFEST_BYTES,
+              (err, n, wait) =>
+                term.line(`retry ${n} in ${formatSeconds(wait / 1000)}: ${url}: ${err.message}`),
+            );
+          return (await planHls(source, fetchPlaylist, { signal: http.signal })).plan;
+        }),
+    ),
+  );
+}
