@@ -48,9 +48,6 @@ export interface DownloadOptions {
   onRetry?: (item: PlanItem, err: HttpError, attempt: number, waitMs: number) => void;
 }
 
-/** Write buffer: chunks are gathered to this size before a write system call. */
-const WRITE_BUFFER = 256 * 1024;
-
 async function fileSize(path: string): Promise<number | undefined> {
   try {
     const st = await Deno.stat(path);
@@ -94,37 +91,21 @@ export async function remoteSize(url: string, http: HttpOptions): Promise<number
   return len !== null && !probe.response.headers.has("content-encoding") ? Number(len) : undefined;
 }
 
-/** Streams `chunks` into `file`, batching small chunks into larger writes. */
+/**
+ * Streams `chunks` into `file`. Each chunk is written as it arrives (no buffer of our own),
+ * so whatever was received survives even a SIGKILL and the next run resumes after it.
+ */
 async function writeAll(
   file: Deno.FsFile,
   chunks: AsyncIterable<Uint8Array>,
   onBytes?: (n: number) => void,
 ): Promise<number> {
-  const buffer = new Uint8Array(WRITE_BUFFER);
-  let filled = 0;
   let total = 0;
-  const flush = async () => {
+  for await (const chunk of chunks) {
     let off = 0;
-    while (off < filled) off += await file.write(buffer.subarray(off, filled));
-    filled = 0;
-  };
-  try {
-    for await (const chunk of chunks) {
-      if (chunk.length >= WRITE_BUFFER) {
-        await flush();
-        let off = 0;
-        while (off < chunk.length) off += await file.write(chunk.subarray(off));
-      } else {
-        if (filled + chunk.length > WRITE_BUFFER) await flush();
-        buffer.set(chunk, filled);
-        filled += chunk.length;
-      }
-      total += chunk.length;
-      onBytes?.(chunk.length);
-    }
-  } finally {
-    // Whatever arrived is kept in the .part file, so a retry or a rerun resumes after it.
-    await flush();
+    while (off < chunk.length) off += await file.write(chunk.subarray(off));
+    total += chunk.length;
+    onBytes?.(chunk.length);
   }
   return total;
 }
