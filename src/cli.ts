@@ -10,7 +10,9 @@ import { Command, CommanderError, type CommandUnknownOpts } from "@commander-js/
 import { ExitCode, InputError, UsageError } from "./errors.ts";
 import { VERSION } from "./version.ts";
 import { type CommandResult, printError } from "./commands/context.ts";
+import { dashDumpCommand } from "./commands/dash_dump.ts";
 import { dashGetCommand } from "./commands/dash_get.ts";
+import { demoCommand, demoServerCommand } from "./commands/demo.ts";
 import { hlsGetCommand } from "./commands/hls_get.ts";
 import { mp4DumpCommand } from "./commands/mp4_dump.ts";
 
@@ -30,9 +32,11 @@ export function buildProgram(result: CommandResult): Command {
   const hls = new Command("hls").description("HLS streams (M3U8 playlists)");
   const mp4 = new Command("mp4").description("ISO base media (MP4) files");
   dash.addCommand(dashGetCommand(result));
+  dash.addCommand(dashDumpCommand(result));
   hls.addCommand(hlsGetCommand(result));
   mp4.addCommand(mp4DumpCommand(result));
   program.addCommand(dash).addCommand(hls).addCommand(mp4);
+  program.addCommand(demoCommand(result, main)).addCommand(demoServerCommand(result));
   // Every level reports errors to main() instead of exiting the process.
   const walk = (c: CommandUnknownOpts): void => {
     c.exitOverride().showHelpAfterError("(run with --help for usage)");

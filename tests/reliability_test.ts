@@ -106,17 +106,17 @@ for (const kind of KINDS) {
     try {
       // Each run counts its own requests; later runs have less left to fetch.
       for (const killAt of [5, 40, 70]) {
-        let child: Deno.ChildProcess | undefined;
+        const running: { child?: Deno.ChildProcess } = {};
         let seen = 0;
         // Every 5th segment sends 300 bytes, then stalls: the kill finds .part files.
         const server = serve(
           [{ match: "chunk-*.m4s", hit: { every: 5 }, stallAfterBytes: 300, stallMs: 1000 }],
           () => {
-            if (++seen === killAt) child?.kill("SIGKILL");
+            if (++seen === killAt) running.child?.kill("SIGKILL");
           },
         );
         const before = new Set(await listFiles(out));
-        child = new Deno.Command(Deno.execPath(), {
+        const child = running.child = new Deno.Command(Deno.execPath(), {
           args: ["run", "-A", join(REPO, "main.ts"), ...args(kind, server, out, "-t", "4")],
           stdout: "null",
           stderr: "null",

@@ -8,9 +8,9 @@
 import { InputError } from "../errors.ts";
 import { Layout, manifestFileName } from "../mirror/layout.ts";
 import type { DownloadPlan, PlanItem, ResourceKind } from "../mirror/plan.ts";
-import { type Mpd, parseMpd } from "./mpd.ts";
+import { type Mpd, parseMpd, type Representation } from "./mpd.ts";
 import { rewriteBaseUrls } from "./rewrite.ts";
-import { representationSegments, type SegmentKind } from "./segments.ts";
+import { representationSegments, type Segment, type SegmentKind } from "./segments.ts";
 
 const KIND: Record<SegmentKind, ResourceKind> = {
   init: "init",
@@ -61,23 +61,13 @@ export function planDash(
       manifestUrl,
     );
   }
-  const layout = new Layout(manifestUrl);
-  let manifestPath = manifestFileName(manifestUrl, "manifest.mpd");
-  if (!/\.mpd$/i.test(manifestPath)) manifestPath += ".mpd";
-  layout.reserve(manifestPath, manifestUrl);
+  const { layout, manifestPath } = dashLayout(manifestUrl);
   const byUrl = new Map<string, PlanItem>();
-  for (const rep of mpd.representations) {
-    for (const seg of representationSegments(rep, { source: manifestUrl })) {
-      const scheme = new URL(seg.url).protocol;
-      if (!schemes.includes(scheme)) {
-        throw new InputError(
-          `${seg.kind} segment URL ${seg.url} uses the unsupported scheme "${scheme}"`,
-          `${manifestUrl}: ${rep.where}`,
-        );
-      }
+  for (const { rep, segments } of placeRepresentations(mpd, manifestUrl, layout, { schemes })) {
+    for (const seg of segments) {
       let item = byUrl.get(seg.url);
       if (!item) {
-        item = { url: seg.url, path: layout.pathFor(seg.url), kind: KIND[seg.kind], owner: rep.id };
+        item = { url: seg.url, path: seg.path, kind: KIND[seg.kind], owner: rep.id };
         byUrl.set(seg.url, item);
       }
       if (seg.range) (item.ranges ??= []).push(seg.range);
@@ -98,4 +88,107 @@ export function planDash(
       notes: mpd.notes,
     },
   };
+}
+
+/** The layout of a DASH mirror, and the path its manifest is saved under. */
+export interface DashLayout {
+  /** The layout, with the manifest's path already reserved. */
+  layout: Layout;
+  /** The manifest's path, relative to the output directory. */
+  manifestPath: string;
+}
+
+/**
+ * Starts the layout of a DASH mirror rooted at the manifest's folder, reserving the
+ * manifest's own name first. `dash get` (with the URL it fetched) and `dash dump` (with the
+ * saved manifest's `file:` URL) both start here, so both place every file alike.
+ *
+ * @example
+ * ```ts
+ * const { layout, manifestPath } = dashLayout("https://cdn.example/vod/stream");
+ * manifestPath; // "stream.mpd"
+ * ```
+ */
+export function dashLayout(manifestUrl: string): DashLayout {
+  const layout = new Layout(manifestUrl);
+  let manifestPath = manifestFileName(manifestUrl, "manifest.mpd");
+  if (!/\.mpd$/i.test(manifestPath)) manifestPath += ".mpd";
+  layout.reserve(manifestPath, manifestUrl);
+  return { layout, manifestPath };
+}
+
+/** One resource of a Representation and the local file that holds it. */
+export interface PlacedSegment extends Segment {
+  /** Local path of the whole resource, relative to the output directory (POSIX, safe). */
+  path: string;
+}
+
+/** A Representation and its resources in manifest order, each with its local path. */
+export interface PlacedRepresentation {
+  /** The Representation, with everything it inherits. */
+  rep: Representation;
+  /** Initialization, index and media resources, in manifest order. */
+  segments: PlacedSegment[];
+}
+
+/** Options of {@link placeRepresentations}. */
+export interface PlaceOptions {
+  /** URL schemes resources may use. @default ["http:", "https:"] */
+  schemes?: string[];
+  /**
+   * Only accept resources under the layout's root (the manifest's folder); used when the
+   * manifest is a saved copy read from disk. @default false
+   */
+  insideRoot?: boolean;
+}
+
+/**
+ * Every Representation of `mpd` with its resources placed by `layout`, in document order.
+ * This is the one place where DASH resources get their local paths: `planDash` builds the
+ * download plan from it and `dash dump` finds the downloaded files with it, so the two
+ * always agree (the layout gives each URL its path in the order it first sees the URL).
+ *
+ * @param mpd the parsed manifest
+ * @param manifestUrl the manifest's URL, for messages
+ * @param layout a layout fresh from {@link dashLayout}
+ * @param options accepted schemes and whether resources must stay under the root
+ * @throws {InputError} when a resource uses another scheme or leaves the root
+ *
+ * @example
+ * ```ts
+ * const url = "file:///data/out/manifest.mpd";
+ * const mpd = parseMpd(await Deno.readTextFile("/data/out/manifest.mpd"), url);
+ * const { layout } = dashLayout(url);
+ * for (const { rep, segments } of placeRepresentations(mpd, url, layout, {
+ *   schemes: ["file:"],
+ *   insideRoot: true,
+ * })) console.log(rep.id, segments.map((s) => s.path));
+ * ```
+ */
+export function placeRepresentations(
+  mpd: Mpd,
+  manifestUrl: string,
+  layout: Layout,
+  options: PlaceOptions = {},
+): PlacedRepresentation[] {
+  const schemes = options.schemes ?? ["http:", "https:"];
+  return mpd.representations.map((rep) => ({
+    rep,
+    segments: representationSegments(rep, { source: manifestUrl }).map((seg) => {
+      const scheme = new URL(seg.url).protocol;
+      if (!schemes.includes(scheme)) {
+        throw new InputError(
+          `${seg.kind} segment URL ${seg.url} uses the unsupported scheme "${scheme}"`,
+          `${manifestUrl}: ${rep.where}`,
+        );
+      }
+      if (options.insideRoot && !seg.url.startsWith(layout.root)) {
+        throw new InputError(
+          `${seg.kind} segment URL ${seg.url} is outside the manifest's folder ${layout.root}`,
+          `${manifestUrl}: ${rep.where}`,
+        );
+      }
+      return { ...seg, path: layout.pathFor(seg.url) };
+    }),
+  }));
 }
