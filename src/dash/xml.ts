@@ -1,10 +1,10 @@
 /**
  * A small, safe XML tree for MPDs, built on fast-xml-parser.
  *
- * Remote XML is hostile: no entity declared in a DOCTYPE is ever expanded (so an
- * entity-expansion bomb or an external entity reads nothing and costs nothing), nesting is
- * bounded, and only the five predefined entities and numeric character references are
- * decoded, by us, in text and attribute values. Children keep document order, which the
+ * Remote XML is hostile: a DOCTYPE that declares entities is refused and no entity is
+ * ever expanded by the parser (so an entity-expansion bomb or an external entity reads
+ * nothing and costs nothing), nesting is bounded, and only the five predefined entities
+ * and numeric character references are decoded, by us, in text and attribute values. Children keep document order, which the
  * BaseURL rewriter relies on.
  *
  * @module
@@ -101,6 +101,15 @@ function convert(raw: RawNode): XmlElement | undefined {
  * ```
  */
 export function parseXml(text: string): XmlElement {
+  // An MPD has no use for entity declarations; refusing them outright is simpler to trust
+  // than expanding them carefully (billion laughs, external entities reading local files).
+  const entity = /<!DOCTYPE[^[>]*\[[^\]]*?<!ENTITY\s+%?\s*([^\s>]*)/.exec(text);
+  if (entity) {
+    const line = text.slice(0, entity.index).split("\n").length;
+    throw new Error(
+      `the DOCTYPE declares entities (${entity[1] || "?"}, line ${line}); MPDs may not`,
+    );
+  }
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
     const { msg, line, col } = valid.err;
