@@ -26,10 +26,10 @@ import {
   sniffNotFmp4,
 } from "../dump/representation.ts";
 import { ExitCode, InputError, UsageError } from "../errors.ts";
-import { MAX_MANIFEST_BYTES } from "../net/http.ts";
 import { formatSeconds } from "../ui/format.ts";
 import { displayMode, Terminal, writeOut } from "../ui/terminal.ts";
 import { type CommandResult, recordExit } from "./context.ts";
+import { readManifestFile } from "./get_common.ts";
 
 /** The parsed options of `dash dump`. */
 export interface DashDumpOptions {
@@ -144,24 +144,6 @@ async function locateManifest(
     );
   }
   return { dir, manifest: resolve(dir, found[0]) };
-}
-
-/** Reads the manifest text, bounded. */
-async function readManifestFile(path: string): Promise<string> {
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(path);
-  } catch {
-    throw new InputError("no such file", path);
-  }
-  if (!info.isFile) throw new InputError("not a file", path);
-  if (info.size > MAX_MANIFEST_BYTES) {
-    throw new InputError(
-      `manifest is ${info.size} bytes; the limit is ${MAX_MANIFEST_BYTES}`,
-      path,
-    );
-  }
-  return await Deno.readTextFile(path);
 }
 
 /** Picks the Representations named with `-r` (by id or output name), or all. */

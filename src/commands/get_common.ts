@@ -165,23 +165,34 @@ export async function readManifest(
     throw new UsageError(`unsupported manifest URL scheme: ${arg} (use http(s) or a file path)`);
   }
   const path = resolve(arg);
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(path);
-  } catch {
-    throw new InputError("no such file", arg);
-  }
-  if (!info.isFile) throw new InputError("not a file", arg);
-  if (info.size > MAX_MANIFEST_BYTES) {
-    throw new InputError(`manifest is ${info.size} bytes; the limit is ${MAX_MANIFEST_BYTES}`, arg);
-  }
-  const text = await Deno.readTextFile(path);
+  const text = await readManifestFile(path, arg);
   let url = new URL(`file://${path}`).href;
   if (baseUrl !== undefined) {
     if (!isRemote(baseUrl)) throw new UsageError(`--base-url must be an http(s) URL: ${baseUrl}`);
     url = new URL(encodeURIComponent(basename(path)), baseUrl).href;
   }
   return { text, url, local: true };
+}
+
+/**
+ * Reads a local manifest or playlist, refusing anything but a regular file of at most
+ * {@link MAX_MANIFEST_BYTES}. Errors name `label` (the path as the user gave it).
+ */
+export async function readManifestFile(path: string, label = path): Promise<string> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch {
+    throw new InputError("no such file", label);
+  }
+  if (!info.isFile) throw new InputError("not a file", label);
+  if (info.size > MAX_MANIFEST_BYTES) {
+    throw new InputError(
+      `manifest is ${info.size} bytes; the limit is ${MAX_MANIFEST_BYTES}`,
+      label,
+    );
+  }
+  return await Deno.readTextFile(path);
 }
 
 /** Builds {@link HttpOptions} from parsed options. */
