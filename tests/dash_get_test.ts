@@ -266,3 +266,28 @@ Deno.test("dash get reads a local MPD with --base-url", async () => {
     await Deno.remove(out, { recursive: true });
   }
 });
+
+Deno.test("dash get reads a local MPD whose absolute BaseURL says where the media are", async () => {
+  await using server = startServer({ root: REF });
+  const dir = await Deno.makeTempDir();
+  const out = await Deno.makeTempDir();
+  try {
+    const original = (await Deno.readTextFile(join(AVC, "manifest.mpd"))).replace(
+      "<Period",
+      `<BaseURL>${server.url}dash-avc-aac/</BaseURL>\n\t<Period`,
+    );
+    await Deno.writeTextFile(join(dir, "local.mpd"), original);
+    const r = await runCli(["dash", "get", join(dir, "local.mpd"), "-o", out, "-q"]);
+    assert.equal(r.code, 0, r.stderr);
+    // Laid out from the BaseURL's folder, as if fetched from there; the BaseURL now points home.
+    const media = await mediaFiles(AVC);
+    assert.deepEqual(await listFiles(out), [...media, "local.mpd", "local.mpd.orig"].sort());
+    for (const f of media) assert.ok(await sameBytes(join(AVC, f), join(out, f)), f);
+    const saved = await Deno.readTextFile(join(out, "local.mpd"));
+    assert.equal(saved, original.replace(`${server.url}dash-avc-aac/`, "./"));
+    assert.equal(await Deno.readTextFile(join(out, "local.mpd.orig")), original);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(out, { recursive: true });
+  }
+});

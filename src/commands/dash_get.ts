@@ -5,7 +5,7 @@
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
-import { planDash } from "../dash/plan.ts";
+import { planDash, standInUrl } from "../dash/plan.ts";
 import { type CommandResult, recordExit } from "./context.ts";
 import { runGet, withGetOptions } from "./get_common.ts";
 
@@ -23,7 +23,13 @@ export function dashGetCommand(result: CommandResult) {
           "dash get",
           mpd,
           opts,
-          (source) => Promise.resolve(planDash(source.text, source.url).plan),
+          (source) => {
+            // A local MPD without --base-url stands where its own absolute BaseURL says.
+            const url = source.local && opts.baseUrl === undefined
+              ? standInUrl(source.text, source.url)
+              : source.url;
+            return Promise.resolve(planDash(source.text, url).plan);
+          },
         ),
     ),
   );

@@ -10,6 +10,7 @@ import { Layout, manifestFileName } from "../mirror/layout.ts";
 import type { DownloadPlan, PlanItem, ResourceKind } from "../mirror/plan.ts";
 import { type Mpd, parseMpd, type Representation } from "./mpd.ts";
 import { rewriteBaseUrls } from "./rewrite.ts";
+import { parseXml } from "./xml.ts";
 import { representationSegments, type Segment, type SegmentKind } from "./segments.ts";
 
 const KIND: Record<SegmentKind, ResourceKind> = {
@@ -191,4 +192,33 @@ export function placeRepresentations(
       return { ...seg, path: layout.pathFor(seg.url) };
     }),
   }));
+}
+
+/**
+ * Where a local MPD read without `--base-url` stands: at its first MPD-level BaseURL when
+ * that is an absolute http(s) URL (the MPD then says where its media live, and the mirror is
+ * laid out from there, as if the MPD had been fetched from that folder); otherwise at its
+ * own `file:` URL.
+ *
+ * @example
+ * ```ts
+ * standInUrl('<MPD><BaseURL>https://cdn.example/vod/</BaseURL></MPD>', "file:///tmp/a.mpd");
+ * // "https://cdn.example/vod/a.mpd"
+ * ```
+ */
+export function standInUrl(text: string, fileUrl: string): string {
+  let root;
+  try {
+    root = parseXml(text);
+  } catch {
+    return fileUrl; // planDash reports the problem with its place
+  }
+  const first = root.children.find((c) => c.name === "BaseURL")?.text;
+  if (first === undefined || !/^https?:\/\//i.test(first)) return fileUrl;
+  const name = fileUrl.slice(fileUrl.lastIndexOf("/") + 1);
+  try {
+    return new URL(name, first).href;
+  } catch {
+    return fileUrl;
+  }
 }
