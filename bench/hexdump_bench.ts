@@ -9,18 +9,20 @@
  *
  * Run: `deno run -A bench/hexdump_bench.ts [--size MB] [--rounds N]` (defaults: 100 MB, 3 rounds).
  *
- * streamkit is timed inside this process (no Deno start-up); the peers are timed as
- * `sh -c 'exec tool ... > out'` subprocesses. Each output file is removed before its run,
- * outside the timing.
+ * streamkit is timed twice: inside this process (`hexdumpFile`, no Deno start-up) and as a
+ * program (`deno run -A bench/hexdump_file.ts IN OUT`, start-up included, like the peers);
+ * the peers are timed as `sh -c 'exec tool ... > out'` subprocesses. Each output file is
+ * removed before its run, outside the timing.
  *
  * @module
  */
 import { join } from "node:path";
 import { hexdumpFile } from "../src/dump/hexdump.ts";
+import { markdownTable } from "./common.ts";
 
 /** Where reference media may be found, first match wins. */
 const MEDIA_DIRS = [
-  new URL("../tests/fixtures/", import.meta.url).pathname,
+  new URL("../tests/fixtures/reference/dash-avc-aac/", import.meta.url).pathname,
   "/work/shared/reference/dash-avc-aac/",
 ];
 
@@ -138,14 +140,29 @@ interface Contender {
   run: (input: string, out: string) => Promise<number>;
 }
 
-async function main(): Promise<void> {
-  const { sizeMb, rounds } = parseArgs(Deno.args);
+/** What {@link runHexdumpBench} measured. */
+export interface HexdumpBenchResult {
+  /** Median seconds per contender. */
+  medians: Record<string, number>;
+  /** Size of the input, MB. */
+  sizeMb: number;
+  /** Whether streamkit's dump equals `hexdump -C -v`'s (undefined without hexdump). */
+  identical?: boolean;
+  /** The Markdown report. */
+  markdown: string;
+}
+
+/** Runs the benchmark on `sizeMb` MB, `rounds` rounds. */
+export async function runHexdumpBench(
+  { sizeMb = 100, rounds = 3 }: { sizeMb?: number; rounds?: number } = {},
+): Promise<HexdumpBenchResult> {
   const size = Math.round(sizeMb * 1_000_000);
+  const notes: string[] = [];
   const dir = await Deno.makeTempDir({ prefix: "streamkit_hexdump_bench_" });
   try {
     const media = await referenceMedia();
     const seed = media?.bytes ?? seededBytes(4 << 20, 0x5eed);
-    console.log(`input: ${size} bytes of ${media?.from ?? "seeded pseudo-random bytes"}`);
+    notes.push(`input: ${size} bytes of ${media?.from ?? "seeded pseudo-random bytes"}`);
     const input = join(dir, "input.m4s");
     await writeRepeated(input, seed, size);
 
@@ -157,6 +174,21 @@ async function main(): Promise<void> {
         await hexdumpFile(i, o);
         return performance.now() - t0;
       },
+    }, {
+      name: "streamkit (program)",
+      out: join(dir, "streamkit-program.hex"),
+      run: (i, o) =>
+        timeShell(
+          [
+            Deno.execPath(),
+            "run",
+            "-A",
+            new URL("hexdump_file.ts", import.meta.url).pathname,
+            i,
+            o,
+          ],
+          "/dev/null",
+        ),
     }];
     if (await available("hexdump", ["-C", "-v", "/dev/null"])) {
       contenders.push({
@@ -164,14 +196,14 @@ async function main(): Promise<void> {
         out: join(dir, "hexdump.hex"),
         run: (i, o) => timeShell(["hexdump", "-C", "-v", i], o),
       });
-    } else console.log("hexdump not found: skipped (and no output check)");
+    } else notes.push("hexdump not found: skipped (and no output check)");
     if (await available("xxd", ["-v"])) {
       contenders.push({
         name: "xxd",
         out: join(dir, "xxd.hex"),
         run: (i, o) => timeShell(["xxd", i], o),
       });
-    } else console.log("xxd not found: skipped");
+    } else notes.push("xxd not found: skipped");
 
     const times = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
     const rssBefore = Deno.memoryUsage().rss;
@@ -184,34 +216,50 @@ async function main(): Promise<void> {
         times.get(c.name)!.push(await c.run(input, c.out));
         rssPeak = Math.max(rssPeak, Deno.memoryUsage().rss);
       }
-      console.log(`round ${round + 1}/${rounds} done`);
+      console.error(`hexdump: round ${round + 1}/${rounds} done`);
     }
 
     const xxd = times.get("xxd");
     const xxdMedian = xxd ? median(xxd) : undefined;
+    const medians: Record<string, number> = {};
     const rows = contenders.map((c) => {
       const ms = median(times.get(c.name)!);
-      return {
-        tool: c.name,
-        "median s": (ms / 1000).toFixed(3),
-        "MB/s": (size / 1e6 / (ms / 1000)).toFixed(1),
-        "time / xxd": xxdMedian ? (ms / xxdMedian).toFixed(2) : "-",
-        "all runs s": times.get(c.name)!.map((t) => (t / 1000).toFixed(3)).join(" "),
-      };
+      medians[c.name] = ms / 1000;
+      return [
+        c.name,
+        (ms / 1000).toFixed(3),
+        (size / 1e6 / (ms / 1000)).toFixed(1),
+        xxdMedian ? (ms / xxdMedian).toFixed(2) : "-",
+        times.get(c.name)!.map((t) => (t / 1000).toFixed(3)).join(" "),
+      ];
     });
-    console.table(rows);
     const mb = (n: number) => (n / (1 << 20)).toFixed(0);
-    console.log(`this process's RSS: ${mb(rssBefore)} MiB before, ${mb(rssPeak)} MiB peak`);
-
+    notes.push(
+      `this process's RSS while dumping in-process: ${mb(rssBefore)} MiB before, ` +
+        `${mb(rssPeak)} MiB peak`,
+    );
+    let identical: boolean | undefined;
     const hexdump = contenders.find((c) => c.name === "hexdump -C -v");
     if (hexdump) {
-      const same = await sameFile(contenders[0].out, hexdump.out);
-      console.log(`streamkit output ${same ? "equals" : "DIFFERS FROM"} hexdump -C -v output`);
-      if (!same) Deno.exitCode = 1;
+      identical = await sameFile(contenders[0].out, hexdump.out) &&
+        await sameFile(contenders[1].out, hexdump.out);
+      notes.push(`streamkit's output ${identical ? "equals" : "DIFFERS FROM"} hexdump -C -v's`);
     }
+    const markdown = [
+      `### Hexdump of ${sizeMb} MB (median of ${rounds}, output to a file)`,
+      "",
+      markdownTable(["tool", "median s", "MB/s", "× xxd", "runs s"], rows),
+      "",
+      ...notes.map((n) => `- ${n}`),
+    ].join("\n");
+    return { medians, sizeMb, identical, markdown };
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) {
+  const result = await runHexdumpBench(parseArgs(Deno.args));
+  console.log(result.markdown);
+  if (result.identical === false) Deno.exitCode = 1;
+}

@@ -93,8 +93,11 @@ for (const kind of KINDS) {
       assert.equal(s.failed, 0);
       assert.equal(s.downloaded, MEDIA.length);
       const faulted = server.requests.filter((q) => q.faults.length > 0).length;
-      assert.ok(faulted > 50, `${faulted} faults injected`);
-      assert.equal(s.retries, faulted, "every injected fault was counted as a retry");
+      const unavailable = server.requests.filter((q) => q.status === 503).length;
+      assert.ok(unavailable > 40, `${unavailable} 503s injected`);
+      // Every 503 is a retry; a reset is one too unless it landed on a resumed body shorter
+      // than the 300 bytes it waits for (then it changes nothing).
+      assert.ok(s.retries >= unavailable && s.retries <= faulted, `${s.retries} retries`);
       await assertComplete(out, kind);
     } finally {
       await Deno.remove(out, { recursive: true });

@@ -34,12 +34,15 @@ export interface ByteSource {
 
 const WINDOW = 1 << 20;
 
-/** A {@linkcode ByteSource} over an open file, read through a 1 MiB window. */
+/**
+ * A {@linkcode ByteSource} over an open file, read through a window of 1 MiB (or of the file's
+ * size when smaller, allocated at the first read: a 20 KB segment costs 20 KB, not 1 MiB).
+ */
 export class FileSource implements ByteSource {
   /** File size in bytes. */
   readonly size: number;
   #file: Deno.FsFile;
-  #window = new Uint8Array(WINDOW);
+  #window: Uint8Array | undefined;
   #winStart = 0;
   #winLength = 0;
 
@@ -80,13 +83,14 @@ export class FileSource implements ByteSource {
   async read(offset: number, length: number): Promise<Uint8Array> {
     const end = Math.min(offset + length, this.size);
     if (end <= offset) return new Uint8Array(0);
+    const window = this.#window ??= new Uint8Array(Math.min(WINDOW, this.size));
     if (offset >= this.#winStart && end <= this.#winStart + this.#winLength) {
-      return this.#window.subarray(offset - this.#winStart, end - this.#winStart);
+      return window.subarray(offset - this.#winStart, end - this.#winStart);
     }
-    if (end - offset <= WINDOW) {
+    if (end - offset <= window.length) {
       this.#winStart = offset;
-      this.#winLength = await this.#fill(this.#window, offset);
-      return this.#window.subarray(0, Math.min(end - offset, this.#winLength));
+      this.#winLength = await this.#fill(window, offset);
+      return window.subarray(0, Math.min(end - offset, this.#winLength));
     }
     const big = new Uint8Array(end - offset);
     const got = await this.#fill(big, offset);

@@ -48,9 +48,16 @@ export interface DownloadOptions {
   onRetry?: (item: PlanItem, err: HttpError, attempt: number, waitMs: number) => void;
 }
 
-async function fileSize(path: string): Promise<number | undefined> {
+/*
+ * The metadata calls on a segment's way (stat, mkdir, rename) are synchronous on purpose:
+ * each takes microseconds on a local disk, while an async call costs a round trip through
+ * Deno's thread pool and an event-loop turn, several of which sat between the end of one
+ * download and the request of the next, in every lane (about 5 % of `dash get` at 20 ms).
+ */
+
+function fileSize(path: string): number | undefined {
   try {
-    const st = await Deno.stat(path);
+    const st = Deno.statSync(path);
     return st.isFile ? st.size : undefined;
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return undefined;
@@ -94,6 +101,7 @@ export async function remoteSize(url: string, http: HttpOptions): Promise<number
 /**
  * Streams `chunks` into `file`. Each chunk is written as it arrives (no buffer of our own),
  * so whatever was received survives even a SIGKILL and the next run resumes after it.
+ * A chunk is written whole before the next is asked for, so `chunks` may reuse its buffer.
  */
 async function writeAll(
   file: Deno.FsFile,
@@ -127,7 +135,7 @@ export async function downloadItem(
   let resumedFrom: number | undefined;
   let note: string | undefined;
   try {
-    const existing = await fileSize(final);
+    const existing = fileSize(final);
     if (existing !== undefined) {
       if (!options.verify) return { status: "skipped", bytes: 0, size: existing, retries: 0 };
       const remote = await withRetries(http, () => remoteSize(item.url, http), (err, n, w) => {
@@ -140,10 +148,10 @@ export async function downloadItem(
       note = `size on disk ${existing} differs from the server's ${remote}; downloaded again`;
       await Deno.remove(final);
     }
-    await Deno.mkdir(dirname(final), { recursive: true });
+    Deno.mkdirSync(dirname(final), { recursive: true });
 
     await withRetries(http, async () => {
-      let offset = (await fileSize(part)) ?? 0;
+      let offset = fileSize(part) ?? 0;
       const r = await request(
         item.url,
         http,
@@ -190,7 +198,7 @@ export async function downloadItem(
         });
         let got: number;
         try {
-          got = await writeAll(file, r.chunks(), (n) => {
+          got = await writeAll(file, r.chunks({ reuse: true }), (n) => {
             bytes += n;
             options.onBytes?.(n);
           });
@@ -209,11 +217,11 @@ export async function downloadItem(
       retries++;
       options.onRetry?.(item, err, n, wait);
     });
-    await Deno.rename(part, final);
+    Deno.renameSync(part, final);
     return {
       status: "downloaded",
       bytes,
-      size: await fileSize(final),
+      size: fileSize(final),
       retries,
       resumedFrom,
       message: note,

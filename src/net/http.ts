@@ -121,8 +121,14 @@ export interface TimedResponse {
    * Reads the body chunk by chunk, decoded when the server gzip- or deflate-encoded it;
    * errors when no byte arrives within the timeout, or when the encoded body is corrupt or
    * cut short (gzip's own trailer checks it).
+   *
+   * With `reuse`, an unencoded body is read into one buffer of {@link READ_BUFFER_SIZE}
+   * bytes, over and over: each chunk is a view of it, valid only until the next one is
+   * asked for. That keeps memory flat however much is downloaded (each fresh chunk would
+   * be a new off-heap buffer that lives until the garbage collector runs), for consumers
+   * that are done with a chunk before they ask for the next, like a file writer.
    */
-  chunks(): AsyncGenerator<Uint8Array>;
+  chunks(options?: { reuse?: boolean }): AsyncGenerator<Uint8Array>;
   /** Cancels the body (if unread) and clears timers. */
   done(): Promise<void>;
 }
@@ -141,17 +147,31 @@ export async function request(
   const controller = new AbortController();
   const onAbort = () => controller.abort(options.signal!.reason);
   options.signal?.addEventListener("abort", onAbort, { once: true });
+  // One timer per request, not one per body chunk: `arm` only moves the deadline, and the
+  // timer, when it fires early, sleeps again until the deadline it finds.
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let deadline = 0;
   let timedOut = false;
+  const onTimer = () => {
+    const left = deadline - performance.now();
+    if (left > 0) {
+      timer = setTimeout(onTimer, left);
+      return;
+    }
+    timer = undefined;
+    timedOut = true;
+    controller.abort(new DOMException("timed out", "TimeoutError"));
+  };
   const arm = () => {
+    deadline = performance.now() + options.timeoutMs;
+    timer ??= setTimeout(onTimer, options.timeoutMs);
+  };
+  const disarm = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new DOMException("timed out", "TimeoutError"));
-    }, options.timeoutMs);
+    timer = undefined;
   };
   const release = () => {
-    clearTimeout(timer);
+    disarm();
     options.signal?.removeEventListener("abort", onAbort);
   };
   const headers = new Headers({
@@ -180,9 +200,9 @@ export async function request(
     );
   }
   const body = response.body;
-  async function* raw(): AsyncGenerator<Uint8Array> {
+  async function* raw(reuse: boolean): AsyncGenerator<Uint8Array> {
     if (!body) return;
-    const reader = body.getReader();
+    const reader = bodyReader(body, reuse);
     try {
       while (true) {
         arm();
@@ -202,7 +222,7 @@ export async function request(
         yield r.value;
       }
     } finally {
-      clearTimeout(timer);
+      disarm();
       reader.releaseLock();
     }
   }
@@ -210,13 +230,63 @@ export async function request(
   return {
     response,
     encoded: encoding !== undefined,
-    chunks: () => encoding === undefined ? raw() : decoded(raw(), encoding, url),
+    chunks: (opts) =>
+      encoding === undefined ? raw(opts?.reuse ?? false) : decoded(raw(false), encoding, url),
     async done() {
       release();
       await body?.cancel().catch(() => {});
     },
   };
 }
+
+/** Size of the buffer a body is read into with `chunks({ reuse: true })`. */
+export const READ_BUFFER_SIZE = 256 * 1024;
+
+/** A body reader: `read()` gives the next chunk; `releaseLock()` lets the body go. */
+interface BodyReader {
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  releaseLock(): void;
+}
+
+/**
+ * A reader of `body`. With `reuse` (and a byte stream, as fetch bodies are), a BYOB reader
+ * that fills one {@link READ_BUFFER_SIZE} buffer again and again; otherwise the default
+ * reader, whose every chunk is fresh memory.
+ */
+function bodyReader(body: ReadableStream<Uint8Array>, reuse: boolean): BodyReader {
+  let byob: ReadableStreamBYOBReader | undefined;
+  if (reuse) {
+    try {
+      byob = body.getReader({ mode: "byob" });
+    } catch {
+      // not a byte stream: fall back to the default reader
+    }
+  }
+  if (!byob) return body.getReader();
+  const reader = byob;
+  let buffer = spareBuffers.pop() ?? new Uint8Array(READ_BUFFER_SIZE);
+  return {
+    async read() {
+      const r = await reader.read(buffer);
+      // The read transfers the buffer and hands back a view of the same memory: keep it.
+      if (r.value) buffer = new Uint8Array(r.value.buffer);
+      return r.done ? { done: true, value: undefined } : { done: false, value: r.value };
+    },
+    releaseLock() {
+      reader.releaseLock();
+      // A buffer still lent to an unfinished read is detached (length 0): not reusable.
+      if (buffer.byteLength === READ_BUFFER_SIZE && spareBuffers.length < MAX_SPARE_BUFFERS) {
+        spareBuffers.push(buffer);
+      }
+    },
+  };
+}
+
+/** Read buffers of finished bodies, handed to the next ones (one per parallel download). */
+const spareBuffers: Uint8Array[] = [];
+
+/** The most read buffers kept for reuse. */
+const MAX_SPARE_BUFFERS = 64;
 
 /**
  * The decoder a response's Content-Encoding needs: `undefined` for none (or `identity`);

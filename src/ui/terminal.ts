@@ -5,10 +5,18 @@
  *
  * @module
  */
-import { createLogUpdate } from "log-update";
-import process from "node:process";
+import type { createLogUpdate } from "log-update";
 
 const encoder = new TextEncoder();
+
+/**
+ * log-update and node:process, loaded only when stderr is a terminal: a live display is
+ * possible only then ({@link displayMode}), and loading them costs about 25 ms of start-up
+ * (log-update's dependencies pull in much of Deno's Node compatibility layer).
+ */
+const liveDeps = Deno.stderr.isTerminal()
+  ? { ...(await import("log-update")), process: (await import("node:process")).default }
+  : undefined;
 
 /** How progress and messages are shown. */
 export type DisplayMode = "tty" | "plain" | "quiet";
@@ -50,7 +58,9 @@ export class Terminal {
   /** @param mode how to display */
   constructor(mode: DisplayMode) {
     this.#mode = mode;
-    if (mode === "tty") this.#live = createLogUpdate(process.stderr, { showCursor: true });
+    if (mode === "tty" && liveDeps) {
+      this.#live = liveDeps.createLogUpdate(liveDeps.process.stderr, { showCursor: true });
+    }
   }
 
   /** The display mode. */
