@@ -168,22 +168,26 @@ for (const kind of KINDS) {
   });
 
   Deno.test(`${kind.cmd} get: Ctrl-C stops promptly, keeps .part files, prints the summary, exits 130`, async () => {
-    let child: Deno.ChildProcess | undefined;
-    let seen = 0;
-    await using server = serve(
-      [{ match: "chunk-*.m4s", stallAfterBytes: 200, stallMs: 20000 }],
-      () => {
-        if (++seen === 6) child?.kill("SIGINT");
-      },
-    );
+    await using server = serve([{ match: "chunk-*.m4s", stallAfterBytes: 200, stallMs: 20000 }]);
     const out = await Deno.makeTempDir();
     try {
       const started = performance.now();
-      child = new Deno.Command(Deno.execPath(), {
+      const child = new Deno.Command(Deno.execPath(), {
         args: ["run", "-A", join(REPO, "main.ts"), ...args(kind, server, out, "-t", "4")],
         stdout: "piped",
         stderr: "piped",
       }).spawn();
+      // Interrupt once the stalled downloads have written their first bytes.
+      const partial = async () => {
+        for (const f of await listFiles(out)) {
+          if (f.endsWith(".part") && (await Deno.stat(join(out, f))).size >= 200) return true;
+        }
+        return false;
+      };
+      while (!(await partial()) && performance.now() - started < 10_000) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      child.kill("SIGINT");
       const result = await child.output();
       const seconds = (performance.now() - started) / 1000;
       assert.equal(result.code, 130);

@@ -9,6 +9,7 @@ import { dirname } from "node:path";
 import { InputError } from "../errors.ts";
 import { downloadItem, type DownloadOutcome } from "../net/download.ts";
 import type { HttpOptions } from "../net/http.ts";
+import { OutputSnapshot } from "../net/output_snapshot.ts";
 import { runPool } from "../net/pool.ts";
 import type { Progress } from "../ui/progress.ts";
 import { resolveInside } from "./layout.ts";
@@ -106,6 +107,9 @@ export async function executePlan(
 ): Promise<RunSummary> {
   await writeManifests(options.outDir, plan.manifests);
   progress.start(plan.items.length);
+  const snapshot = OutputSnapshot.scan(
+    plan.items.map((item) => resolveInside(options.outDir, item.path)),
+  );
   const outcomes = await runPool(plan.items, options.threads, async (item) => {
     let outcome: DownloadOutcome;
     try {
@@ -115,6 +119,7 @@ export async function executePlan(
         verify: options.verify,
         onBytes: (n) => progress.bytes(n),
         onRetry: (it, err, n, wait) => progress.retry(it, err.message, n, wait),
+        snapshot,
       });
     } catch (err) {
       if (options.http.signal?.aborted) return undefined;

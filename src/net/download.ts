@@ -17,6 +17,7 @@ import {
   statusError,
   withRetries,
 } from "./http.ts";
+import type { OutputSnapshot } from "./output_snapshot.ts";
 
 /** What happened to one resource. */
 export interface DownloadOutcome {
@@ -46,6 +47,11 @@ export interface DownloadOptions {
   onBytes?: (n: number) => void;
   /** Told about every retry. */
   onRetry?: (item: PlanItem, err: HttpError, attempt: number, waitMs: number) => void;
+  /**
+   * What the output directory held at the start of the run. Without it, the file and its
+   * `.part` are looked up with `stat`.
+   */
+  snapshot?: OutputSnapshot;
 }
 
 /*
@@ -111,7 +117,7 @@ async function writeAll(
   let total = 0;
   for await (const chunk of chunks) {
     let off = 0;
-    while (off < chunk.length) off += await file.write(chunk.subarray(off));
+    while (off < chunk.length) off += file.writeSync(chunk.subarray(off));
     total += chunk.length;
     onBytes?.(chunk.length);
   }
@@ -135,7 +141,8 @@ export async function downloadItem(
   let resumedFrom: number | undefined;
   let note: string | undefined;
   try {
-    const existing = fileSize(final);
+    const snapshot = options.snapshot;
+    const existing = snapshot ? snapshot.size(final) : fileSize(final);
     if (existing !== undefined) {
       if (!options.verify) return { status: "skipped", bytes: 0, size: existing, retries: 0 };
       const remote = await withRetries(http, () => remoteSize(item.url, http), (err, n, w) => {
@@ -148,10 +155,15 @@ export async function downloadItem(
       note = `size on disk ${existing} differs from the server's ${remote}; downloaded again`;
       await Deno.remove(final);
     }
-    Deno.mkdirSync(dirname(final), { recursive: true });
+    if (snapshot) snapshot.ensureDir(dirname(final));
+    else Deno.mkdirSync(dirname(final), { recursive: true });
 
+    let size = 0;
+    let firstAttempt = true;
     await withRetries(http, async () => {
-      let offset = fileSize(part) ?? 0;
+      // The snapshot knows the .part a previous run left; later attempts look again.
+      let offset = (snapshot && firstAttempt ? snapshot.size(part) : fileSize(part)) ?? 0;
+      firstAttempt = false;
       const r = await request(
         item.url,
         http,
@@ -163,7 +175,10 @@ export async function downloadItem(
         let total: number | undefined;
         if (res.status === 416 && offset > 0) {
           total = parseContentRange(res.headers.get("content-range"))?.total;
-          if (total === offset) return; // the .part was already complete
+          if (total === offset) {
+            size = offset;
+            return; // the .part was already complete
+          }
           await Deno.remove(part);
           throw new HttpError(`stale partial file (${offset} bytes) discarded`, {
             retryable: true,
@@ -190,7 +205,7 @@ export async function downloadItem(
           const len = res.headers.get("content-length");
           if (len !== null && !encoded) total = Number(len);
         }
-        const file = await Deno.open(part, {
+        const file = Deno.openSync(part, {
           write: true,
           create: true,
           append,
@@ -205,7 +220,7 @@ export async function downloadItem(
         } finally {
           file.close();
         }
-        const size = offset + got;
+        size = offset + got;
         if (total !== undefined && size !== total) {
           if (size > total) await Deno.remove(part);
           throw new HttpError(`body ended at ${size} of ${total} bytes`, { retryable: true });
@@ -221,7 +236,7 @@ export async function downloadItem(
     return {
       status: "downloaded",
       bytes,
-      size: fileSize(final),
+      size,
       retries,
       resumedFrom,
       message: note,
