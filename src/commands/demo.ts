@@ -7,9 +7,7 @@
  */
 import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import { UsageError } from "../errors.ts";
-import { type CliRunner, runDemo } from "../demo/run.ts";
-import { SAMPLE_MASTER, SAMPLE_MPD, sampleFiles } from "../demo/sample.ts";
-import { serveFiles } from "../demo/server.ts";
+import type { CliRunner } from "../demo/run.ts";
 import { writeOut } from "../ui/terminal.ts";
 import { type CommandResult, ExitCode, recordExit } from "./context.ts";
 
@@ -32,7 +30,10 @@ export function demoCommand(result: CommandResult, run: CliRunner) {
     )
     .option("--dir <dir>", "write into this folder (new or empty; kept) instead of a temp folder")
     .option("--keep", "keep the temp folder at the end (it is removed otherwise)")
-    .action(recordExit(result, (opts) => runDemo({ dir: opts.dir, keep: opts.keep, run })));
+    .action(recordExit(result, async (opts) => {
+      const { runDemo } = await import("../demo/run.ts");
+      return await runDemo({ dir: opts.dir, keep: opts.keep, run });
+    }));
 }
 
 /** Parses `--port`: a whole number from 0 (any free port) to 65535. */
@@ -61,6 +62,9 @@ export function demoServerCommand(result: CommandResult) {
     .option("-p, --port <n>", "port to listen on (0: any free port)", portOption, 8000)
     .option("--log", "print one line per request on stderr")
     .action(recordExit(result, async (opts) => {
+      // The sample (and its base64 text) is loaded only by the commands that serve it.
+      const { SAMPLE_MASTER, SAMPLE_MPD, sampleFiles } = await import("../demo/sample.ts");
+      const { serveFiles } = await import("../demo/server.ts");
       const files = sampleFiles();
       let server;
       try {

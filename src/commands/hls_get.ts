@@ -6,7 +6,6 @@
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
-import { planHls } from "../hls/plan.ts";
 import { fetchText, MAX_MANIFEST_BYTES } from "../net/http.ts";
 import { formatSeconds } from "../ui/format.ts";
 import { type CommandResult, recordExit } from "./context.ts";
@@ -34,6 +33,8 @@ export function hlsGetCommand(result: CommandResult) {
               (err, n, wait) =>
                 term.line(`retry ${n} in ${formatSeconds(wait / 1000)}: ${url}: ${err.message}`),
             );
+          // Loaded here, not at start-up: hls-parser costs every other subcommand ~20 ms.
+          const { planHls } = await import("../hls/plan.ts");
           return (await planHls(source, fetchPlaylist, { signal: http.signal })).plan;
         }),
     ),
