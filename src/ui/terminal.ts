@@ -34,11 +34,6 @@ export function displayMode(quiet: boolean): DisplayMode {
   return "tty";
 }
 
-/** Whether colour may be used on stderr (a terminal, and `NO_COLOR` unset). */
-export function useColor(): boolean {
-  return Deno.stderr.isTerminal() && !Deno.env.get("NO_COLOR");
-}
-
 /** Writes text to stdout (results: summaries, plans, JSON). */
 export function writeOut(text: string): void {
   const data = encoder.encode(text);
