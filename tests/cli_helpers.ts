@@ -101,3 +101,24 @@ export async function run(cmd: string, args: string[], cwd?: string): Promise<Cl
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
+
+const scratch: string[] = [];
+globalThis.addEventListener("unload", () => {
+  for (const dir of scratch) {
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch {
+      // already gone
+    }
+  }
+});
+
+/**
+ * A fresh temporary folder that is removed when the test process ends (for tests that
+ * only need a place that must stay empty, or a parent for a path that must not appear).
+ */
+export async function scratchDir(): Promise<string> {
+  const dir = await Deno.makeTempDir();
+  scratch.push(dir);
+  return dir;
+}

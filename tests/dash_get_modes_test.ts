@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { parseMpd } from "../src/dash/mpd.ts";
 import { representationSegments } from "../src/dash/segments.ts";
 import { startServer } from "./server.ts";
-import { bytesEqual, FIXTURES, listFiles, runCli, sameBytes } from "./cli_helpers.ts";
+import { bytesEqual, FIXTURES, listFiles, runCli, sameBytes, scratchDir } from "./cli_helpers.ts";
 
 const REF = join(FIXTURES, "reference");
 
@@ -157,7 +157,7 @@ Deno.test("dash get refuses file: and data: URLs in a remote manifest, writes no
       `<BaseURL>${base}</BaseURL>`,
     );
     await using server = startServer({ root: REF, routes: { "/m/x.mpd": mpd } });
-    const out = join(await Deno.makeTempDir(), "out");
+    const out = join(await scratchDir(), "out");
     const r = await runCli(["dash", "get", `${server.url}m/x.mpd`, "-o", out]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(
@@ -199,7 +199,7 @@ Deno.test("dash get: bad manifests exit 2 with the problem and where, writing no
   const routes = Object.fromEntries(cases.map(([name, text]) => [`/${name}`, text]));
   await using server = startServer({ root: REF, routes });
   for (const [name, , pattern] of cases) {
-    const out = join(await Deno.makeTempDir(), "out");
+    const out = join(await scratchDir(), "out");
     const r = await runCli(["dash", "get", `${server.url}${name}`, "-o", out]);
     assert.equal(r.code, 2, `${name}: ${r.stderr}`);
     assert.match(r.stderr, pattern, name);
@@ -210,7 +210,7 @@ Deno.test("dash get: bad manifests exit 2 with the problem and where, writing no
 
 Deno.test("dash get: a missing manifest and bad options exit 2", async () => {
   await using server = startServer({ root: REF });
-  const r = await runCli(["dash", "get", `${server.url}nope.mpd`, "-o", await Deno.makeTempDir()]);
+  const r = await runCli(["dash", "get", `${server.url}nope.mpd`, "-o", await scratchDir()]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /HTTP 404/);
   for (

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startServer } from "./server.ts";
-import { FIXTURES, listFiles, runCli, sameBytes } from "./cli_helpers.ts";
+import { FIXTURES, listFiles, runCli, sameBytes, scratchDir } from "./cli_helpers.ts";
 
 const REF = join(FIXTURES, "reference");
 const AVC = join(REF, "dash-avc-aac");
@@ -63,7 +63,7 @@ Deno.test("dash get: a rerun skips complete files without a request", async () =
 
 Deno.test("dash get --dry-run prints every URL and path and writes nothing", async () => {
   await using server = startServer({ root: REF });
-  const out = join(await Deno.makeTempDir(), "not-created");
+  const out = join(await scratchDir(), "not-created");
   const url = `${server.url}dash-avc-aac/manifest.mpd`;
   const r = await runCli(["dash", "get", url, "-o", out, "--dry-run"]);
   assert.equal(r.code, 0, r.stderr);

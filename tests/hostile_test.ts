@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startServer } from "./server.ts";
-import { FIXTURES, listFiles, runCli } from "./cli_helpers.ts";
+import { FIXTURES, listFiles, runCli, scratchDir } from "./cli_helpers.ts";
 
 /** References a hostile manifest makes, relative to `/deep/a/b/` where it is served. */
 const HOSTILE = [
@@ -135,7 +135,7 @@ Deno.test("dash get: XML bombs, external entities, deep nesting, huge manifests 
     routes: Object.fromEntries(cases.map(([n, t]) => [`/${n}`, t])),
   });
   for (const [n, , pattern] of cases) {
-    const out = join(await Deno.makeTempDir(), "out");
+    const out = join(await scratchDir(), "out");
     const r = await runCli(["dash", "get", `${server.url}${n}`, "-o", out]);
     assert.equal(r.code, 2, `${n}: ${r.stderr}`);
     assert.match(r.stderr, pattern, n);
