@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { textOf } from "../byte_reader.ts";
+import { type ByteReader, textOf } from "../byte_reader.ts";
 import type { Inspector } from "../inspect.ts";
 import { type CodecTable, CONTAINER } from "./codec.ts";
 
@@ -13,6 +13,17 @@ import { type CodecTable, CONTAINER } from "./codec.ts";
 export function durationMs(duration: bigint, timescale: number): bigint {
   if (timescale === 0) return 0n;
   return BigInt.asUintN(32, (duration * 1000n) / BigInt(timescale));
+}
+
+/**
+ * Reads the creation and modification times (skipped), timescale and duration that open
+ * `mvhd` and `mdhd`: 32-bit fields in version 0, 64-bit in version 1.
+ */
+function readTimes(r: ByteReader, version: number): { timescale: number; duration: bigint } {
+  r.skip(version === 1 ? 16 : 8);
+  const timescale = r.u32();
+  const duration = version === 1 ? r.u64() : BigInt(r.u32());
+  return { timescale, duration };
 }
 
 function addDurations(ins: Inspector, timescale: number, duration: bigint): void {
@@ -33,16 +44,7 @@ export const MOVIE_BOXES: CodecTable = {
   mvhd: {
     full: true,
     inspect(r, { ins, version }) {
-      let timescale: number, duration: bigint;
-      if (version === 1) {
-        r.skip(16);
-        timescale = r.u32();
-        duration = r.u64();
-      } else {
-        r.skip(8);
-        timescale = r.u32();
-        duration = BigInt(r.u32());
-      }
+      const { timescale, duration } = readTimes(r, version);
       r.skip(80); // rate, volume, reserved, matrix, pre_defined, next_track_ID
       addDurations(ins, timescale, duration);
     },
@@ -103,16 +105,7 @@ export const MOVIE_BOXES: CodecTable = {
   mdhd: {
     full: true,
     inspect(r, { ins, version }) {
-      let timescale: number, duration: bigint;
-      if (version === 1) {
-        r.skip(16);
-        timescale = r.u32();
-        duration = r.u64();
-      } else {
-        r.skip(8);
-        timescale = r.u32();
-        duration = BigInt(r.u32());
-      }
+      const { timescale, duration } = readTimes(r, version);
       const lang = r.u16();
       r.skip(2);
       addDurations(ins, timescale, duration);
