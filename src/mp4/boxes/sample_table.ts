@@ -5,7 +5,37 @@
  *
  * @module
  */
+import type { ByteReader } from "../byte_reader.ts";
+import type { Inspector } from "../inspect.ts";
 import type { CodecTable } from "./codec.ts";
+
+/**
+ * The shape most sample tables share: a 32-bit `entry_count`, then, from `verbosity` up,
+ * that many `entrySize`-byte entries listed as `entries`, each read and listed by `each`.
+ */
+function countedEntries(
+  r: ByteReader,
+  ins: Inspector,
+  entrySize: number,
+  verbosity: number,
+  each: () => void,
+): void {
+  const count = r.u32();
+  r.need(count * entrySize);
+  ins.addInt("entry_count", count);
+  if (ins.verbosity < verbosity) return;
+  ins.startArray("entries");
+  for (let i = 0; i < count; i++) each();
+  ins.endArray();
+}
+
+/** Lists one two-field entry of a sample table. */
+function pair(ins: Inspector, a: string, va: number, b: string, vb: number): void {
+  ins.startEntry();
+  ins.addInt(a, va);
+  ins.addInt(b, vb);
+  ins.endEntry();
+}
 
 /** Codecs of the sample table boxes. */
 export const SAMPLE_TABLE_BOXES: CodecTable = {
@@ -19,35 +49,26 @@ export const SAMPLE_TABLE_BOXES: CodecTable = {
   stts: {
     full: true,
     inspect(r, { ins }) {
-      const count = r.u32();
-      r.need(count * 8);
-      ins.addInt("entry_count", count);
-      if (ins.verbosity < 1) return;
-      ins.startArray("entries");
-      for (let i = 0; i < count; i++) {
-        ins.startEntry();
-        ins.addInt("sample_count", r.u32());
-        ins.addInt("sample_duration", r.u32());
-        ins.endEntry();
-      }
-      ins.endArray();
+      countedEntries(
+        r,
+        ins,
+        8,
+        1,
+        () => pair(ins, "sample_count", r.u32(), "sample_duration", r.u32()),
+      );
     },
   },
   ctts: {
     full: true,
     inspect(r, { ins, version }) {
-      const count = r.u32();
-      r.need(count * 8);
-      ins.addInt("entry_count", count);
-      if (ins.verbosity < 1) return;
-      ins.startArray("entries");
-      for (let i = 0; i < count; i++) {
-        ins.startEntry();
-        ins.addInt("sample_count", r.u32());
-        ins.addInt("sample_offset", version === 1 ? r.i32() : r.u32());
-        ins.endEntry();
-      }
-      ins.endArray();
+      countedEntries(
+        r,
+        ins,
+        8,
+        1,
+        () =>
+          pair(ins, "sample_count", r.u32(), "sample_offset", version === 1 ? r.i32() : r.u32()),
+      );
     },
   },
   stss: {
@@ -120,25 +141,13 @@ export const SAMPLE_TABLE_BOXES: CodecTable = {
   stco: {
     full: true,
     inspect(r, { ins }) {
-      const count = r.u32();
-      r.need(count * 4);
-      ins.addInt("entry_count", count);
-      if (ins.verbosity < 1) return;
-      ins.startArray("entries");
-      for (let i = 0; i < count; i++) ins.addElement(r.u32());
-      ins.endArray();
+      countedEntries(r, ins, 4, 1, () => ins.addElement(r.u32()));
     },
   },
   co64: {
     full: true,
     inspect(r, { ins }) {
-      const count = r.u32();
-      r.need(count * 8);
-      ins.addInt("entry_count", count);
-      if (ins.verbosity < 1) return;
-      ins.startArray("entries");
-      for (let i = 0; i < count; i++) ins.addElement(r.u64());
-      ins.endArray();
+      countedEntries(r, ins, 8, 1, () => ins.addElement(r.u64()));
     },
   },
   sgpd: {
@@ -168,18 +177,13 @@ export const SAMPLE_TABLE_BOXES: CodecTable = {
     inspect(r, { ins, version }) {
       ins.addString("grouping_type", r.fourcc());
       if (version === 1) ins.addInt("grouping_type_parameter", r.u32());
-      const count = r.u32();
-      r.need(count * 8);
-      ins.addInt("entry_count", count);
-      if (ins.verbosity < 2) return;
-      ins.startArray("entries");
-      for (let i = 0; i < count; i++) {
-        ins.startEntry();
-        ins.addInt("sample_count", r.u32());
-        ins.addInt("group_description_index", r.u32());
-        ins.endEntry();
-      }
-      ins.endArray();
+      countedEntries(
+        r,
+        ins,
+        8,
+        2,
+        () => pair(ins, "sample_count", r.u32(), "group_description_index", r.u32()),
+      );
     },
   },
   saio: {
@@ -189,14 +193,8 @@ export const SAMPLE_TABLE_BOXES: CodecTable = {
         ins.addString("aux_info_type", r.fourcc());
         ins.addInt("aux_info_type_parameter", r.u32());
       }
-      const count = r.u32();
       const size = version === 0 ? 4 : 8;
-      r.need(count * size);
-      ins.addInt("entry_count", count);
-      if (ins.verbosity < 2) return;
-      ins.startArray("entries");
-      for (let i = 0; i < count; i++) ins.addElement(r.uint(size));
-      ins.endArray();
+      countedEntries(r, ins, size, 2, () => ins.addElement(r.uint(size)));
     },
   },
   saiz: {
