@@ -51,3 +51,24 @@ export class UsageError extends Error {
     this.name = "UsageError";
   }
 }
+
+/**
+ * The message of anything thrown: an Error's message, or the value as text.
+ *
+ * @example
+ * ```ts
+ * errorMessage(new Error("boom")); // "boom"
+ * errorMessage("plain");           // "plain"
+ * ```
+ */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * How many things to do at once when the user did not say: the number of CPUs, at least 2
+ * and at most 8 (for CPU-bound work such as dumping; downloads default to 4).
+ */
+export function defaultParallelism(): number {
+  return Math.min(8, Math.max(2, navigator.hardwareConcurrency || 4));
+}

@@ -1,9 +1,12 @@
 /**
- * Helpers for tests that run the real `streamkit` CLI as a subprocess.
+ * Helpers for tests that run the real `streamkit` CLI: in this process (`main(args, io)`
+ * with an in-memory Io, the default: fast) or as a subprocess (for signals, exit codes of
+ * the real process, terminals).
  *
  * @module
  */
 import { join, relative } from "node:path";
+import { memoryIo } from "../src/ui/io.ts";
 
 /** The repository root (where main.ts is). */
 export const REPO = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -21,17 +24,50 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Options of {@link runCli} and {@link runCliProcess}. */
+export interface CliOptions {
+  /** The folder relative paths resolve against. @default REPO */
+  cwd?: string;
+  /** Environment variables added to (or replacing) the test process's own. */
+  env?: Record<string, string>;
+  /** Aborts the run as Ctrl-C would (in process only). */
+  interrupt?: AbortSignal;
+}
+
 /**
- * Runs `deno run -A main.ts <args>` and waits for it.
+ * Runs the CLI in this process, as `streamkit <args>` would run, with stdout and stderr
+ * kept in memory; the environment is this process's plus `options.env`.
  *
  * @example
  * ```ts
  * const r = await runCli(["--version"]);
  * ```
  */
-export async function runCli(
+export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  const io = memoryIo({
+    cwd: options.cwd ?? REPO,
+    env: { ...Deno.env.toObject(), NO_COLOR: "1", ...options.env },
+  });
+  if (options.interrupt) {
+    options.interrupt.addEventListener("abort", () => io.sendInterrupt(), { once: true });
+  }
+  // Loaded on first use, so tests that never run the CLI do not load all of it.
+  const { main } = await import("../src/cli.ts");
+  const code = await main(args, io);
+  return { code, stdout: io.stdoutText(), stderr: io.stderrText() };
+}
+
+/**
+ * Runs `deno run -A main.ts <args>` as a subprocess and waits for it.
+ *
+ * @example
+ * ```ts
+ * const r = await runCliProcess(["--version"]);
+ * ```
+ */
+export async function runCliProcess(
   args: string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
+  options: CliOptions = {},
 ): Promise<CliResult> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", join(REPO, "main.ts"), ...args],

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { FIXTURES, listFiles, runCli } from "./cli_helpers.ts";
+import { findOnPath } from "../src/dump/engine.ts";
 import { bytesEqual, checkAnnotations, fakeMp4dump, mirror } from "./dash_dump_helpers.ts";
 
 const REF = join(FIXTURES, "reference");
@@ -186,4 +187,41 @@ Deno.test("dash dump: an mp4dump whose box lines disagree with streamkit's walk 
     /chunk-stream1-00001\.m4s: mp4dump printed \d+ box header lines where streamkit found \d+ boxes/,
   );
   assert.ok(!(await listFiles(t.dir)).some((f) => f.startsWith("1.")));
+});
+
+Deno.test("a damaged segment is damaged whatever the engine: mp4dump printing what it can and exiting 0", async () => {
+  await using t = await setup();
+  const seg = join(t.dir, "chunk-stream2-00003.m4s");
+  await Deno.writeFile(seg, (await Deno.readFile(seg)).subarray(0, 5000));
+  // Like Bento4's mp4dump on damage: what it could read on stdout, exit code 0.
+  const script = await fakeMp4dump(t.bin, "mp4dump");
+  await Deno.writeTextFile(
+    script,
+    (await Deno.readTextFile(script)).replace(/^exec (.*)$/m, "$1 2>/dev/null\nexit 0"),
+  );
+  for (const engine of [[], ["--engine", "mp4dump"]]) {
+    const r = await runCli(["dash", "dump", "-d", t.dir, "-r", "2", "--json", "-q", ...engine], {
+      env: { PATH: `${t.bin}:${PATH}` },
+    });
+    assert.equal(r.code, 1, r.stderr);
+    const [two] = JSON.parse(r.stdout).representations;
+    assert.deepEqual(two.engines, ["mp4dump"]);
+    assert.equal(two.status, "damaged");
+    assert.match(two.problems[0], /^chunk-stream2-00003\.m4s: damaged MP4 at offset \d+/);
+  }
+});
+
+Deno.test({
+  name: "with Bento4's real mp4dump on PATH, a truncated segment is damaged, exit 1",
+  ignore: (await findOnPath("mp4dump")) === undefined,
+  fn: async () => {
+    await using t = await setup();
+    const seg = join(t.dir, "chunk-stream2-00003.m4s");
+    await Deno.writeFile(seg, (await Deno.readFile(seg)).subarray(0, 5000));
+    const r = await runCli(["dash", "dump", "-d", t.dir, "-r", "2", "--json", "-q"]);
+    assert.equal(r.code, 1, r.stderr);
+    const [two] = JSON.parse(r.stdout).representations;
+    assert.equal(two.status, "damaged");
+    assert.match(two.problems[0], /^chunk-stream2-00003\.m4s: damaged MP4 at offset \d+/);
+  },
 });

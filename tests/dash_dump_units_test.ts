@@ -10,11 +10,13 @@ import { annotateHeaderLines, Mp4dumpError } from "../src/dump/mp4dump.ts";
 import {
   declaredNotFmp4,
   dumpRepresentation,
-  outputNames,
+  OUTPUT_EXTENSIONS,
   segmentHeaderLine,
   sniffNotFmp4,
 } from "../src/dump/representation.ts";
 import { UsageError } from "../src/errors.ts";
+import { dashLayout } from "../src/dash/plan.ts";
+import { OutputDir } from "../src/mirror/output.ts";
 import { boxHeaderOffsets, dumpMp4 } from "../src/mp4/dump.ts";
 import { FIXTURES, listFiles } from "./cli_helpers.ts";
 import { bytesEqual, stripAnnotations } from "./dash_dump_helpers.ts";
@@ -76,27 +78,19 @@ Deno.test("segmentHeaderLine pads the hex offset to 8 digits, and more past 4 Gi
   );
 });
 
-Deno.test("outputNames: safe, unique, per Period when ids repeat, never a reserved file", () => {
+Deno.test("output names come from the layout: safe, unique, never a segment's or the manifest's", () => {
+  const { layout } = dashLayout("file:///data/out/manifest.mpd");
+  layout.pathFor("file:///data/out/seg.m4s");
+  layout.pathFor("file:///data/out/x.hex");
+  const name = (id: string) => layout.derivedName(id, OUTPUT_EXTENSIONS);
   assert.deepEqual(
-    outputNames([
-      { id: "video/1", periodIndex: 0 },
-      { id: "a", periodIndex: 0 },
-      { id: "a", periodIndex: 1 },
-      { id: "b", periodIndex: 0 },
-      { id: "B", periodIndex: 0 },
-      { id: "..", periodIndex: 0 },
-      { id: "seg", periodIndex: 0 },
-    ], ["seg.m4s", "manifest.mpd"]),
-    ["video_1", "a.p0", "a.p1", "b", "B~2", "__", "seg~2"],
+    ["video/1", "a.p0", "a.p1", "b", "B", "..", "seg", "x", "manifest.mpd"].map(name),
+    ["video_1", "a.p0", "a.p1", "b", "B~2", "__", "seg~2", "x~2", "manifest.mpd"],
   );
-  // an id that looks like another's Period name does not take it
-  assert.deepEqual(
-    outputNames([{ id: "x.p1", periodIndex: 0 }, { id: "x", periodIndex: 0 }, {
-      id: "x",
-      periodIndex: 1,
-    }], []),
-    ["x.p1", "x.p0", "x.p1~2"],
-  );
+  // The saved original's name is the manifest's: no output takes it.
+  assert.equal(layout.derivedName("manifest.mpd", [".orig"]), "manifest.mpd~2");
+  // Nor does any later URL take an output's name.
+  assert.notEqual(layout.pathFor("file:///data/out/b.dump"), "b.dump");
 });
 
 Deno.test("declaredNotFmp4 reads @mimeType", () => {
@@ -193,7 +187,8 @@ Deno.test("dumpRepresentation writes all three files or none", async () => {
       path: p,
       file: join(AVC, p),
     }));
-    const ok = await dumpRepresentation(files, dir, "r", { engine: { kind: "builtin" } });
+    const out = new OutputDir(dir);
+    const ok = await dumpRepresentation(files, out, "r", { engine: { kind: "builtin" } });
     assert.deepEqual(ok.written, ["r.m4s", "r.dump", "r.hex"]);
     assert.deepEqual(ok.engines, ["builtin"]);
     assert.equal(ok.files[1].offset, (await Deno.stat(files[0].file)).size);
@@ -201,10 +196,14 @@ Deno.test("dumpRepresentation writes all three files or none", async () => {
 
     const gone = [...files, { path: "gone.m4s", file: join(dir, "gone.m4s") }];
     await assert.rejects(
-      dumpRepresentation(gone, dir, "s", { engine: { kind: "builtin" } }),
+      dumpRepresentation(gone, out, "s", { engine: { kind: "builtin" } }),
       Deno.errors.NotFound,
     );
-    assert.deepEqual(await listFiles(dir), ["r.dump", "r.hex", "r.m4s"]);
+    assert.deepEqual(
+      (await listFiles(dir)).filter((f) => !f.startsWith(".streamkit/")),
+      ["r.dump", "r.hex", "r.m4s"],
+    );
+    assert.deepEqual((await listFiles(dir)).filter((f) => f.startsWith(".streamkit/")), []);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

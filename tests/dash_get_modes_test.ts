@@ -92,7 +92,7 @@ Deno.test("dash get: every addressing mode, BaseURL chains, a second origin, two
     assert.equal(r.code, 0, r.stderr);
     const summary = JSON.parse(r.stdout);
     // 2×(1+3) video + 1+4 audio + one file for the list + one for the base = 15.
-    assert.equal(summary.downloaded, 15);
+    assert.equal(summary.done, 15);
 
     const extA = `_ext/http_127.0.0.1_${a.port}`;
     const extB = `_ext/http_127.0.0.1_${b.port}`;
@@ -150,29 +150,48 @@ Deno.test("dash get: every addressing mode, BaseURL chains, a second origin, two
   }
 });
 
-Deno.test("dash get refuses file: and data: URLs in a remote manifest, writes nothing", async () => {
-  for (const base of ["file:///etc/", "data:text/plain,hello/"]) {
-    const mpd = allModesMpd("http://127.0.0.1:1/").replace(
-      "<BaseURL>../</BaseURL>",
-      `<BaseURL>${base}</BaseURL>`,
-    );
-    await using server = startServer({ root: REF, routes: { "/m/x.mpd": mpd } });
-    const out = join(await scratchDir(), "out");
-    const r = await runCli(["dash", "get", `${server.url}m/x.mpd`, "-o", out]);
-    assert.equal(r.code, 2, r.stderr);
-    assert.match(
-      r.stderr,
-      /unsupported scheme "file:"|BaseURL "dash-avc-aac\/" is not a valid URL/,
-    );
-    assert.match(r.stderr, new RegExp(`${server.url}m/x.mpd`));
-    await assert.rejects(Deno.stat(out));
-  }
+Deno.test("dash get refuses a file: URL in a remote manifest, writes nothing", async () => {
+  const mpd = allModesMpd("http://127.0.0.1:1/").replace(
+    "<BaseURL>../</BaseURL>",
+    "<BaseURL>file:///etc/</BaseURL>",
+  );
+  await using server = startServer({ root: REF, routes: { "/m/x.mpd": mpd } });
+  const out = join(await scratchDir(), "out");
+  const r = await runCli(["dash", "get", `${server.url}m/x.mpd`, "-o", out]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /unsupported scheme "file:"/);
+  assert.match(r.stderr, new RegExp(`${server.url}m/x.mpd`));
+  await assert.rejects(Deno.stat(out));
+});
+
+Deno.test("dash get: a data: BaseURL fails the parts that rely on it; the rest is mirrored, exit 1", async () => {
+  await using b = startServer({ root: REF });
+  const mpd = allModesMpd(b.url).replace(
+    "<BaseURL>../</BaseURL>",
+    "<BaseURL>data:text/plain,hello/</BaseURL>",
+  );
+  await using server = startServer({ root: REF, routes: { "/m/x.mpd": mpd } });
+  const out = join(await scratchDir(), "out");
+  const r = await runCli(["dash", "get", `${server.url}m/x.mpd`, "-o", out, "--json", "-q"]);
+  assert.equal(r.code, 1, r.stderr);
+  const summary = JSON.parse(r.stdout);
+  const reasons = summary.failures.map((f: { reason: string }) => f.reason);
+  assert.deepEqual(reasons, [
+    'Period[0](id=p0): BaseURL "dash-avc-aac/" is not a valid URL; not mirrored',
+    "Period[1](id=p1)/AdaptationSet[0]/Representation[0](id=list): BaseURL " +
+    '"hls-byterange/index.m4s" is not a valid URL; not mirrored',
+  ]);
+  // Representation 2 of Period 0 sits under the failed Period; only "base" (absolute) is left.
+  assert.equal(summary.done, 1);
+  assert.deepEqual(b.requests.map((q) => q.path), ["/codecs/cmaf.mp4"]);
+  assert.equal(server.count(/\.m4s$/), 0);
 });
 
 Deno.test("dash get: bad manifests exit 2 with the problem and where, writing nothing", async () => {
   const cases: [string, string, RegExp][] = [
     ["notxml.mpd", "this is not XML at all", /not well-formed XML at line 1/],
-    ["html.mpd", "<html><body>404</body></html>", /root element is <html>, not <MPD>/],
+    ["html.mpd", "<html><body>404</body></html>", /this is an HTML page/],
+    ["other.mpd", "<Document><x/></Document>", /root element is <Document>, not <MPD>/],
     [
       "empty.mpd",
       `<MPD type="static"><Period><AdaptationSet/></Period></MPD>`,

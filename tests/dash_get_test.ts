@@ -31,7 +31,10 @@ Deno.test("dash get mirrors the reference stream byte for byte", async () => {
     const expected = await listFiles(AVC);
     assert.deepEqual(await listFiles(out), expected);
     for (const f of expected) assert.ok(await sameBytes(join(AVC, f), join(out, f)), f);
-    assert.match(r.stdout, /18 files: 18 downloaded, 0 already present, 0 failed/);
+    assert.match(
+      r.stdout,
+      /18 files and 1 manifest saved in .* \(18 downloaded now, 0 already there, 0 failed\)/,
+    );
     // Every segment was requested exactly once, whole.
     for (const f of await mediaFiles(AVC)) {
       assert.equal(server.count(`/dash-avc-aac/${f}`, "GET"), 1, f);
@@ -52,9 +55,9 @@ Deno.test("dash get: a rerun skips complete files without a request", async () =
     const r = await runCli(["dash", "get", url, "-o", out, "--json"]);
     assert.equal(r.code, 0, r.stderr);
     const summary = JSON.parse(r.stdout);
-    assert.equal(summary.planned, 18);
-    assert.equal(summary.skipped, 18);
-    assert.equal(summary.downloaded, 0);
+    assert.equal(summary.files, 18);
+    assert.equal(summary.present, 18);
+    assert.equal(summary.done, 0);
     assert.deepEqual(server.requests.map((q) => q.path), ["/dash-avc-aac/manifest.mpd"]);
   } finally {
     await Deno.remove(out, { recursive: true });
@@ -134,7 +137,7 @@ Deno.test("dash get: a permanent 404 fails that file only, exit 1; the rerun fet
     const url = `${server.url}dash-avc-aac/manifest.mpd`;
     const r = await runCli(["dash", "get", url, "-o", out, "-q", "--retry-delay", "0.01"]);
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /17 downloaded, 0 already present, 1 failed/);
+    assert.match(r.stdout, /17 downloaded now, 0 already there, 1 failed/);
     assert.match(r.stdout, /chunk-stream1-00002\.m4s {2}HTTP 404/);
     assert.equal(server.count("/dash-avc-aac/chunk-stream1-00002.m4s"), 1, "a 404 is not retried");
     await assert.rejects(Deno.stat(join(out, "chunk-stream1-00002.m4s")));
@@ -190,28 +193,26 @@ Deno.test("dash get retries 503 (honouring Retry-After) and resets, and counts t
   }
 });
 
-Deno.test("dash get resumes a .part file with a Range request", async () => {
-  await using server = startServer({ root: REF });
+Deno.test("dash get resumes an interrupted file with Range and If-Range", async () => {
+  await using server = startServer({
+    root: REF,
+    faults: [{ match: "chunk-stream0-00001.m4s", hit: { first: 1 }, resetAfterBytes: 12345 }],
+  });
   const out = await Deno.makeTempDir();
   try {
     const name = "chunk-stream0-00001.m4s";
-    const whole = await Deno.readFile(join(AVC, name));
-    await Deno.writeFile(join(out, `${name}.part`), whole.subarray(0, 12345));
-    const r = await runCli([
-      "dash",
-      "get",
-      `${server.url}dash-avc-aac/manifest.mpd`,
-      "-o",
-      out,
-      "-q",
-    ]);
+    const url = `${server.url}dash-avc-aac/manifest.mpd`;
+    const first = await runCli(["dash", "get", url, "-o", out, "-q", "--retries", "0"]);
+    assert.equal(first.code, 1, first.stderr);
+    assert.ok(!(await listFiles(out)).includes(name), "no final name for a broken body");
+    server.resetLog();
+    const r = await runCli(["dash", "get", url, "-o", out, "-q"]);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(
-      server.requests.filter((q) => q.path.endsWith(name)).map((q) => q.range),
-      ["bytes=12345-"],
-    );
+    const asked = server.requests.filter((q) => q.path.endsWith(name));
+    assert.deepEqual(asked.map((q) => q.range), ["bytes=12345-"]);
+    assert.match(asked[0].headers["if-range"] ?? "", /^"/, "the ETag of the first answer");
     assert.ok(await sameBytes(join(AVC, name), join(out, name)));
-    assert.ok(!(await listFiles(out)).some((f) => f.endsWith(".part")));
+    assert.ok(!(await listFiles(out)).some((f) => f.startsWith(".streamkit/")), "nothing left");
   } finally {
     await Deno.remove(out, { recursive: true });
   }
@@ -234,8 +235,8 @@ Deno.test("dash get --verify refetches a file whose size changed on the server",
     const r = await runCli(["dash", "get", url, "-o", out, "--verify", "--json", "-q"]);
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout);
-    assert.equal(s.downloaded, 1);
-    assert.equal(s.skipped, 17);
+    assert.equal(s.done, 1);
+    assert.equal(s.present, 17);
     assert.ok(await sameBytes(join(root, name), join(out, name)));
   } finally {
     await Deno.remove(root, { recursive: true });

@@ -230,7 +230,7 @@ Deno.test("serveFiles: GET, HEAD, byte ranges, 404, 416, a listing and CORS", as
   let { res, text } = await get();
   assert.equal(res.status, 200);
   assert.equal(text, "0123456789");
-  assert.equal(res.headers.get("content-type"), "video/mp4");
+  assert.equal(res.headers.get("content-type"), "video/iso.segment");
   assert.equal(res.headers.get("access-control-allow-origin"), "*");
 
   ({ res, text } = await get({ range: "bytes=2-4" }));

@@ -249,42 +249,46 @@ Deno.test("live playlists are refused, naming the playlist and its last line", a
   assert.equal(plan.items.length, 1);
 });
 
-Deno.test("bad input in a media playlist names that playlist's URL and line", async () => {
-  await rejects(
-    "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv/index.m3u8\n",
-    `${ORIGIN}m/master.m3u8`,
-    `${ORIGIN}m/v/index.m3u8: line 3`,
-    /EXT-X-BYTERANGE must be <length>\[@<offset>\] with a length/,
-    {
-      "/m/v/index.m3u8":
+Deno.test("bad input in one media playlist fails that playlist only, naming its URL and line", async () => {
+  const master = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv/index.m3u8\n" +
+    "#EXT-X-STREAM-INF:BANDWIDTH=2\nw/index.m3u8\n";
+  const good = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nb.ts\n#EXT-X-ENDLIST\n";
+  for (
+    const [bad, pattern] of [
+      [
         "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-BYTERANGE:@0\n#EXTINF:2,\na.ts\n#EXT-X-ENDLIST\n",
-    },
-  );
-  await rejects(
-    "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv/index.m3u8\n",
-    `${ORIGIN}m/master.m3u8`,
-    `${ORIGIN}m/master.m3u8: line 3`,
-    /is a master playlist; a variant or rendition must be a media playlist/,
-    { "/m/v/index.m3u8": "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nw.m3u8\n" },
-  );
+        /m\/v\/index\.m3u8: line 3: EXT-X-BYTERANGE must be <length>\[@<offset>\] with a length/,
+      ],
+      [
+        "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nw.m3u8\n",
+        /is a master playlist; a variant or rendition must be a media playlist/,
+      ],
+    ] as const
+  ) {
+    const f = fixtureFetcher({ "/m/v/index.m3u8": bad, "/m/w/index.m3u8": good });
+    const { plan } = await planHls({ text: master, url: `${ORIGIN}m/master.m3u8` }, f.fetch);
+    assert.deepEqual(plan.items.map((i) => i.path), ["hls/w/b.ts"]);
+    assert.equal(plan.failures?.length, 1);
+    assert.equal(plan.failures![0].url, `${ORIGIN}m/v/index.m3u8`);
+    assert.match(plan.failures![0].reason, /master\.m3u8: line 3/);
+    assert.match(plan.failures![0].reason, pattern);
+    assert.deepEqual(plan.manifests.map((m) => m.path), ["master.m3u8", "w/index.m3u8"]);
+  }
 });
 
-Deno.test("a media playlist that cannot be fetched is bad input naming the master line", async () => {
-  const failing: FetchPlaylist = () =>
-    Promise.reject(new HttpError("HTTP 404 Not Found", { status: 404, retryable: false }));
-  await assert.rejects(
-    () =>
-      planHls({
-        text: "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv/index.m3u8\n",
-        url: `${ORIGIN}m/master.m3u8`,
-      }, failing),
-    (err: unknown) => {
-      assert.ok(err instanceof InputError);
-      assert.equal(err.where, `${ORIGIN}m/master.m3u8: line 4`);
-      assert.match(err.message, /cannot fetch the media playlist .*v\/index\.m3u8: HTTP 404/);
-      return true;
-    },
-  );
+Deno.test("a media playlist that cannot be fetched fails that playlist only, naming the master line", async () => {
+  const failing: FetchPlaylist = (url) =>
+    url.includes("/v/")
+      ? Promise.reject(new HttpError("HTTP 404 Not Found", { status: 404, retryable: false }))
+      : Promise.resolve({ text: "#EXTM3U\n#EXTINF:2,\nb.ts\n#EXT-X-ENDLIST\n", url });
+  const { plan } = await planHls({
+    text: "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv/index.m3u8\n" +
+      "#EXT-X-STREAM-INF:BANDWIDTH=2\nw/index.m3u8\n",
+    url: `${ORIGIN}m/master.m3u8`,
+  }, failing);
+  assert.deepEqual(plan.failures?.map((f) => f.url), [`${ORIGIN}m/v/index.m3u8`]);
+  assert.match(plan.failures![0].reason, /master\.m3u8: line 4\): HTTP 404/);
+  assert.deepEqual(plan.items.map((i) => i.path), ["hls/w/b.ts"]);
   // Anything else (a bug, an abort) passes through unchanged.
   const broken: FetchPlaylist = () => Promise.reject(new TypeError("boom"));
   await assert.rejects(

@@ -75,7 +75,7 @@ for (
       await server.shutdown();
       assert.equal(r.code, 0, r.stderr);
       const contents = expectedBodies(url);
-      assert.equal(JSON.parse(r.stdout).downloaded, contents.size);
+      assert.equal(JSON.parse(r.stdout).done, contents.size);
       // Nothing outside the output directory.
       assert.deepEqual([...Deno.readDirSync(parent)].map((e) => e.name), ["out"]);
       const files = (await listFiles(out)).filter((f) => !/\.(mpd|m3u8)(\.orig)?$/.test(f));

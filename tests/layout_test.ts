@@ -108,7 +108,8 @@ Deno.test("resolveInside refuses escapes", () => {
 });
 
 Deno.test("relativeRef and manifestFileName", () => {
-  assert.equal(relativeRef("master.m3u8", "hls/v 1/seg#1.ts"), "hls/v%201/seg%231.ts");
+  assert.equal(relativeRef("master.m3u8", "hls/v 1/seg_1.ts"), "hls/v 1/seg_1.ts");
+  assert.equal(relativeRef("master.m3u8", "hls/audio=96000,x.ts"), "hls/audio=96000,x.ts");
   assert.equal(relativeRef("v1/prog.m3u8", "hls/v1/seg.ts"), "../hls/v1/seg.ts");
   assert.equal(relativeRef("", "_ext/http_h/x/"), "_ext/http_h/x/");
   assert.equal(relativeRef("_ext/http_h/x/", ""), "../../../");

@@ -105,7 +105,8 @@ Deno.test("a child box overrunning its parent is named with its offset", async (
     assert.equal(r.code, 1);
     assert.ok(r.stderr.includes(`offset ${mfhd} `), r.stderr);
     assert.match(r.stderr, /'mfhd' of size 100000 runs past the end of its parent 'moof'/);
-    assert.ok(r.stdout.endsWith("[moof] size=8+296\n"), r.stdout);
+    // as mp4dump: the moof's children stop at the damage, the boxes after the moof follow
+    assert.ok(r.stdout.endsWith("[moof] size=8+296\n[mdat] size=8+58907\n"), r.stdout);
   } finally {
     Deno.removeSync(tmp);
   }
@@ -136,4 +137,27 @@ Deno.test("a missing file and a bad option exit 2 with a message", async () => {
   const bad = await streamkit("mp4", "dump", "--verbosity", "4", join(REF, "codecs", "avc.mp4"));
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /verbosity/);
+});
+
+Deno.test("mp4 dump - reads standard input and prints the same as for the file", async () => {
+  const media = join(REF, "codecs", "cmaf.mp4");
+  for (
+    const [args, suffix] of [[["--verbosity", "3"], "v3.txt"], [
+      ["--verbosity", "3", "--format", "json"],
+      "v3.json",
+    ]] as const
+  ) {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", join(ROOT, "main.ts"), "mp4", "dump", ...args, "-"],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const file = await Deno.open(media);
+    await file.readable.pipeTo(child.stdin);
+    const out = await child.output();
+    assert.equal(new TextDecoder().decode(out.stderr), "");
+    assert.equal(out.code, 0);
+    assert.equal(new TextDecoder().decode(out.stdout), reference("codecs", "cmaf.mp4", suffix));
+  }
 });

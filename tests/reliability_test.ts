@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type FaultRule, startServer, type TestServer } from "./server.ts";
 import { FIXTURES, listFiles, REPO, runCli, sameBytes } from "./cli_helpers.ts";
+import { partialPaths } from "../src/mirror/layout.ts";
 
 const LONG = join(FIXTURES, "dash-long");
 const MEDIA = [...Deno.readDirSync(LONG)].map((e) => e.name).filter((n) => n.endsWith(".m4s"))
@@ -41,14 +42,38 @@ const KINDS: Kind[] = [
   { cmd: "hls", manifest: "long.m3u8", prefix: "hls/" },
 ];
 
-function serve(faults: FaultRule[] = [], onRequest?: () => void): TestServer {
-  return startServer({ root: LONG, routes: { "/long.m3u8": longPlaylist() }, faults, onRequest });
+/**
+ * The origin of a test. Its port is the one the previous origin of the same test had (`port`),
+ * as a real origin's URL stays the same across reruns: a partial file resumes only for the
+ * URL whose validator it holds.
+ */
+function serve(faults: FaultRule[] = [], onRequest?: () => void, port = 0): TestServer {
+  return startServer({
+    root: LONG,
+    routes: { "/long.m3u8": longPlaylist() },
+    faults,
+    onRequest,
+    port,
+  });
 }
 
-/** Every media file is present under its final name and byte-identical; no `.part` is left. */
+/** The partial files in `out`: for each media file that has one, its size. */
+async function partialFiles(out: string, kind: Kind): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  for (const m of MEDIA) {
+    try {
+      sizes.set(m, (await Deno.stat(join(out, partialPaths(kind.prefix + m).partial))).size);
+    } catch {
+      // none
+    }
+  }
+  return sizes;
+}
+
+/** Every media file is present under its final name and byte-identical; no partial is left. */
 async function assertComplete(out: string, kind: Kind): Promise<void> {
   const files = await listFiles(out);
-  assert.ok(!files.some((f) => f.endsWith(".part")), "no .part left");
+  assert.ok(!files.some((f) => f.startsWith(".streamkit/")), "no partial file left");
   for (const m of MEDIA) {
     assert.ok(await sameBytes(join(LONG, m), join(out, kind.prefix + m)), m);
   }
@@ -88,10 +113,10 @@ for (const kind of KINDS) {
     const out = await Deno.makeTempDir();
     try {
       const r = await runCli(args(kind, server, out, "--json", "-t", "8", "--retries", "8"));
-      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.code, 0, r.stderr + r.stdout);
       const s = JSON.parse(r.stdout);
       assert.equal(s.failed, 0);
-      assert.equal(s.downloaded, MEDIA.length);
+      assert.equal(s.done, MEDIA.length);
       const faulted = server.requests.filter((q) => q.faults.length > 0).length;
       const unavailable = server.requests.filter((q) => q.status === 503).length;
       assert.ok(unavailable > 40, `${unavailable} 503s injected`);
@@ -108,16 +133,19 @@ for (const kind of KINDS) {
     const out = await Deno.makeTempDir();
     try {
       // Each run counts its own requests; later runs have less left to fetch.
+      let port = 0;
       for (const killAt of [5, 40, 70]) {
         const running: { child?: Deno.ChildProcess } = {};
         let seen = 0;
-        // Every 5th segment sends 300 bytes, then stalls: the kill finds .part files.
+        // Every 5th segment sends 300 bytes, then stalls: the kill finds partial files.
         const server = serve(
           [{ match: "chunk-*.m4s", hit: { every: 5 }, stallAfterBytes: 300, stallMs: 1000 }],
           () => {
             if (++seen === killAt) running.child?.kill("SIGKILL");
           },
+          port,
         );
+        port = server.port;
         const before = new Set(await listFiles(out));
         const child = running.child = new Deno.Command(Deno.execPath(), {
           args: ["run", "-A", join(REPO, "main.ts"), ...args(kind, server, out, "-t", "4")],
@@ -130,12 +158,10 @@ for (const kind of KINDS) {
         // Nothing under a final name is wrong, and what was complete before stayed.
         await assertNoWrongFile(out, kind);
         for (const f of before) {
-          if (!f.endsWith(".part")) assert.ok((await listFiles(out)).includes(f));
+          if (!f.startsWith(".streamkit/")) assert.ok((await listFiles(out)).includes(f));
         }
       }
-      const parts = (await listFiles(out)).filter((f) => f.endsWith(".part"));
-      const partSizes = new Map<string, number>();
-      for (const p of parts) partSizes.set(p, (await Deno.stat(join(out, p))).size);
+      const partSizes = await partialFiles(out, kind);
       const done = (await listFiles(out)).filter((f) =>
         f.startsWith(kind.prefix) && f.endsWith(".m4s")
       );
@@ -144,30 +170,29 @@ for (const kind of KINDS) {
         `${done.length} complete before the rerun`,
       );
 
-      await using server = serve();
+      await using server = serve([], undefined, port);
       const r = await runCli(args(kind, server, out, "--json"));
       assert.equal(r.code, 0, r.stderr);
       await assertComplete(out, kind);
       const s = JSON.parse(r.stdout);
-      assert.equal(s.skipped, done.length);
-      assert.equal(s.downloaded, MEDIA.length - done.length);
-      // Complete files were not requested again; .part files resumed with a Range.
+      assert.equal(s.present, done.length);
+      assert.equal(s.done, MEDIA.length - done.length);
+      // Complete files were not requested again; partial files resumed with a Range.
       for (const f of done) assert.equal(server.count(`/${f.slice(kind.prefix.length)}`), 0, f);
       let resumed = 0;
-      for (const [p, size] of partSizes) {
+      for (const [m, size] of partSizes) {
         if (size === 0) continue;
-        const path = `/${p.slice(kind.prefix.length, -".part".length)}`;
-        const ranges = server.requests.filter((q) => q.path === path).map((q) => q.range);
-        assert.deepEqual(ranges, [`bytes=${size}-`], path);
+        const ranges = server.requests.filter((q) => q.path === `/${m}`).map((q) => q.range);
+        assert.deepEqual(ranges, [`bytes=${size}-`], m);
         resumed++;
       }
-      assert.ok(resumed > 0, "some .part files were resumed");
+      assert.ok(resumed > 0, "some partial files were resumed");
     } finally {
       await Deno.remove(out, { recursive: true });
     }
   });
 
-  Deno.test(`${kind.cmd} get: Ctrl-C stops promptly, keeps .part files, prints the summary, exits 130`, async () => {
+  Deno.test(`${kind.cmd} get: Ctrl-C stops promptly, keeps partial files, prints the summary, exits 130`, async () => {
     await using server = serve([{ match: "chunk-*.m4s", stallAfterBytes: 200, stallMs: 20000 }]);
     const out = await Deno.makeTempDir();
     try {
@@ -178,12 +203,8 @@ for (const kind of KINDS) {
         stderr: "piped",
       }).spawn();
       // Interrupt once the stalled downloads have written their first bytes.
-      const partial = async () => {
-        for (const f of await listFiles(out)) {
-          if (f.endsWith(".part") && (await Deno.stat(join(out, f))).size >= 200) return true;
-        }
-        return false;
-      };
+      const partial = async () =>
+        [...(await partialFiles(out, kind)).values()].some((n) => n >= 200);
       while (!(await partial()) && performance.now() - started < 10_000) {
         await new Promise((r) => setTimeout(r, 20));
       }
@@ -195,8 +216,7 @@ for (const kind of KINDS) {
       const stdout = new TextDecoder().decode(result.stdout);
       assert.match(stdout, /not started/);
       assert.match(stdout, /interrupted: rerun the same command to resume/);
-      const parts = (await listFiles(out)).filter((f) => f.endsWith(".part"));
-      assert.ok(parts.length > 0, "the .part files are kept");
+      assert.ok((await partialFiles(out, kind)).size > 0, "the partial files are kept");
       await assertNoWrongFile(out, kind);
     } finally {
       await Deno.remove(out, { recursive: true });
@@ -215,7 +235,7 @@ for (const kind of KINDS) {
       }
       assert.match(
         r.stdout,
-        new RegExp(`${MEDIA.length - 2} downloaded, 0 already present, 2 failed`),
+        new RegExp(`${MEDIA.length - 2} downloaded now, 0 already there, 2 failed`),
       );
       await server.close();
       await using again = serve();

@@ -5,24 +5,25 @@
  *
  * @module
  */
-import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
-import { UsageError } from "../errors.ts";
-import type { CliRunner } from "../demo/run.ts";
-import { writeOut } from "../ui/terminal.ts";
-import { type CommandResult, ExitCode, recordExit } from "./context.ts";
+import { Command } from "@commander-js/extra-typings";
+import { type CommandContext, recordExit } from "./context.ts";
+import { runServer, urlOf, withServeOptions } from "./serve.ts";
 
 /**
  * Builds the `demo` subcommand.
  *
- * @param result where the action records its exit code
- * @param run runs a streamkit command line in this process (`main` of `src/cli.ts`); passed
- *   in rather than imported so this module does not depend on the CLI that includes it
+ * @param ctx the process's edges; its `run` runs a streamkit command line in this process
+ *   (passed in rather than imported so this module does not depend on the CLI that includes it)
  * @example
  * ```ts
- * program.addCommand(demoCommand(result, main));
+ * import { Command } from "@commander-js/extra-typings";
+ * import { main } from "../cli.ts";
+ * import { memoryIo } from "../ui/io.ts";
+ * const ctx = { io: memoryIo(), result: { exitCode: 0 }, run: main };
+ * new Command("streamkit").addCommand(demoCommand(ctx));
  * ```
  */
-export function demoCommand(result: CommandResult, run: CliRunner) {
+export function demoCommand(ctx: CommandContext) {
   return new Command("demo")
     .description(
       "try streamkit in seconds: dash get, dash dump and hls get on the built-in sample " +
@@ -30,75 +31,41 @@ export function demoCommand(result: CommandResult, run: CliRunner) {
     )
     .option("--dir <dir>", "write into this folder (new or empty; kept) instead of a temp folder")
     .option("--keep", "keep the temp folder at the end (it is removed otherwise)")
-    .action(recordExit(result, async (opts) => {
+    .action(recordExit(ctx, async (opts) => {
       const { runDemo } = await import("../demo/run.ts");
-      return await runDemo({ dir: opts.dir, keep: opts.keep, run });
+      return await runDemo({ dir: opts.dir, keep: opts.keep, run: ctx.run, io: ctx.io });
     }));
-}
-
-/** Parses `--port`: a whole number from 0 (any free port) to 65535. */
-function portOption(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n > 65535) {
-    throw new InvalidArgumentError("--port must be a whole number from 0 to 65535");
-  }
-  return n;
 }
 
 /**
- * Builds the `demo-server` subcommand: serves the sample until Ctrl-C (exit code 0).
+ * Builds the `demo-server` subcommand: `serve` over the built-in sample until Ctrl-C (exit
+ * code 0), with every option of `serve` (`--live`, the faults, `--log`).
  *
- * @param result where the action records its exit code
+ * @param ctx the process's edges and where the action records its exit code
  * @example
  * ```ts
- * program.addCommand(demoServerCommand(result));
+ * import { Command } from "@commander-js/extra-typings";
+ * import { memoryIo } from "../ui/io.ts";
+ * const ctx = { io: memoryIo(), result: { exitCode: 0 }, run: () => Promise.resolve(0) };
+ * new Command("streamkit").addCommand(demoServerCommand(ctx));
  * ```
  */
-export function demoServerCommand(result: CommandResult) {
-  return new Command("demo-server")
-    .description(
-      "serve the built-in sample stream (DASH and HLS) on 127.0.0.1 until Ctrl-C",
-    )
-    .option("-p, --port <n>", "port to listen on (0: any free port)", portOption, 8000)
-    .option("--log", "print one line per request on stderr")
-    .action(recordExit(result, async (opts) => {
-      // The sample (and its base64 text) is loaded only by the commands that serve it.
-      const { SAMPLE_MASTER, SAMPLE_MPD, sampleFiles } = await import("../demo/sample.ts");
-      const { serveFiles } = await import("../demo/server.ts");
-      const files = sampleFiles();
-      let server;
-      try {
-        server = serveFiles(files, {
-          port: opts.port,
-          onRequest: opts.log
-            ? (r) => console.error(`${r.status} ${r.method} ${r.path} ${r.range}`.trimEnd())
-            : undefined,
-        });
-      } catch (err) {
-        if (err instanceof Deno.errors.AddrInUse) {
-          throw new UsageError(`port ${opts.port} is in use; pick another with --port`);
-        }
-        throw err;
-      }
-      writeOut(
+export function demoServerCommand(ctx: CommandContext) {
+  return withServeOptions(
+    new Command("demo-server")
+      .description("serve the built-in sample stream (DASH and HLS) on 127.0.0.1 until Ctrl-C"),
+  ).action(recordExit(ctx, async (opts) => {
+    // The sample (and its base64 text) is loaded only by the commands that serve it.
+    const { SAMPLE_MASTER, SAMPLE_MPD, sampleFiles } = await import("../demo/sample.ts");
+    return await runServer(ctx, {
+      files: sampleFiles(),
+      label: "the built-in sample",
+      index: true,
+      heading: (server) =>
         `serving the streamkit sample at ${server.url} (Ctrl-C to stop)\n` +
-          `  DASH  ${new URL(SAMPLE_MPD, server.url)}\n` +
-          `  HLS   ${new URL(SAMPLE_MASTER, server.url)}\n` +
-          `  files ${server.url} (a list)\n`,
-      );
-      const signals: Deno.Signal[] = Deno.build.os === "windows"
-        ? ["SIGINT"]
-        : ["SIGINT", "SIGTERM"];
-      const stopped = Promise.withResolvers<void>();
-      const stop = () => stopped.resolve();
-      for (const s of signals) Deno.addSignalListener(s, stop);
-      try {
-        await stopped.promise;
-      } finally {
-        for (const s of signals) Deno.removeSignalListener(s, stop);
-        await server.close();
-      }
-      console.error(`stopped after ${server.requests} requests`);
-      return ExitCode.Ok;
-    }));
+        `  DASH  ${urlOf(server, `/${SAMPLE_MPD}`)}\n` +
+        `  HLS   ${urlOf(server, `/${SAMPLE_MASTER}`)}\n` +
+        `  files ${server.url} (a list)\n`,
+    }, opts);
+  }));
 }

@@ -1,28 +1,34 @@
 /**
- * What `dash get` and `hls get` share: their options, reading the manifest (URL or local
- * file), and running a plan with progress, a summary, Ctrl-C handling and exit codes. The
- * two commands differ only in the planner they pass to {@link runGet}.
+ * What `dash get` and `hls get` share: their options, and running a plan with progress, a
+ * summary, Ctrl-C handling and exit codes. The two commands differ only in the planner they
+ * pass to {@link runGet}.
  *
  * @module
  */
 import { type Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
-import { basename, resolve } from "node:path";
-import { ExitCode, InputError, UsageError } from "../errors.ts";
+import { resolve } from "node:path";
+import { ExitCode, UsageError } from "../errors.ts";
+import { type OutputDir, prepareOutputDir } from "../mirror/output.ts";
 import type { DownloadPlan } from "../mirror/plan.ts";
-import { executePlan, prepareOutputDir, type RunSummary } from "../mirror/run.ts";
-import {
-  DEFAULT_HTTP,
-  fetchText,
-  HttpError,
-  type HttpOptions,
-  MAX_MANIFEST_BYTES,
-} from "../net/http.ts";
-import { Progress } from "../ui/progress.ts";
+import { executePlan, type RunReport } from "../mirror/run.ts";
+import { HeaderScope } from "../net/credentials.ts";
+import { DEFAULT_HTTP, type HttpOptions } from "../net/http.ts";
+import { VERSION } from "../version.ts";
 import { formatBytes, formatSeconds } from "../ui/format.ts";
-import { displayMode, Terminal, writeOut } from "../ui/terminal.ts";
+import { jsonEvents } from "../ui/json_events.ts";
+import { progressView } from "../ui/progress.ts";
+import { displayMode, Terminal } from "../ui/terminal.ts";
+import type { CommandContext } from "./context.ts";
+import type { LiveStart } from "../live/get_live.ts";
+import { parseRecordDuration } from "../live/options.ts";
+import { checkFormat, isRemote, type ManifestFormat, type ManifestSource } from "./source.ts";
+import { readManifest } from "./source.ts";
+
+/** Parallel downloads when `--threads` is not given. */
+export const DEFAULT_THREADS = 4;
 
 /** Parses a whole number within [min, max] for an option. */
-function intOption(name: string, min: number, max: number) {
+export function intOption(name: string, min: number, max: number) {
   return (value: string): number => {
     const n = Number(value);
     if (!/^\d+$/.test(value.trim()) || n < min || n > max) {
@@ -33,7 +39,7 @@ function intOption(name: string, min: number, max: number) {
 }
 
 /** Parses a positive number of seconds for an option. */
-function secondsOption(name: string) {
+export function secondsOption(name: string) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isFinite(n) || n <= 0) {
@@ -50,19 +56,28 @@ function collectHeader(value: string, previous: [string, string][] = []): [strin
   return [...previous, [m[1], m[2].trim()]];
 }
 
+/** Collects a repeatable option's values. */
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** The ways `--progress` can show a run. */
+export const PROGRESS_MODES = ["auto", "plain", "json"] as const;
+
 /**
- * Adds the options every `get` subcommand takes.
+ * Adds the options every command that fetches takes (`get`, and later `check`).
  *
  * @example
  * ```ts
- * const cmd = withGetOptions(new Command("get").argument("<url>"));
+ * import { Command } from "@commander-js/extra-typings";
+ * const cmd = withFetchOptions(new Command("check").argument("<url>"));
  * ```
  */
-export function withGetOptions<A extends unknown[]>(cmd: Command<A>) {
+export function withFetchOptions<A extends unknown[]>(cmd: Command<A>) {
   return cmd
     .option(
       "-t, --threads <n>",
-      "parallel downloads, default 4 (alias: --max-threads)",
+      `parallel downloads, default ${DEFAULT_THREADS} (alias: --max-threads)`,
       intOption("--threads", 1, 256),
     )
     .addOption(
@@ -70,11 +85,17 @@ export function withGetOptions<A extends unknown[]>(cmd: Command<A>) {
         intOption("--max-threads", 1, 256),
       ),
     )
-    .option("-o, --output <dir>", "output directory", ".")
     .option(
       "-H, --header <header>",
-      'extra request header "Name: value" (repeatable)',
+      'extra request header "Name: value" (repeatable); sent only to the origin of the URL ' +
+        "you typed (and --header-host hosts)",
       collectHeader,
+    )
+    .option(
+      "--header-host <host>",
+      "also send the -H headers to HOST (any port) or HOST:PORT; '*' for every host " +
+        "(repeatable)",
+      collect,
     )
     .option(
       "--retries <n>",
@@ -95,110 +116,106 @@ export function withGetOptions<A extends unknown[]>(cmd: Command<A>) {
       DEFAULT_HTTP.timeoutMs / 1000,
     )
     .option("--base-url <url>", "base URL for relative references when reading a local manifest")
-    .option("--verify", "check complete files against the server's sizes; refetch mismatches")
-    .option("--dry-run", "print the plan (every URL, byte range and local path); write nothing")
+    .addOption(
+      new Option(
+        "--progress <mode>",
+        "auto: a live view on a terminal, plain lines otherwise; plain; json: one JSON " +
+          "event per line on stderr",
+      ).choices(PROGRESS_MODES).default("auto" as const),
+    )
     .option("--json", "print a machine-readable summary (or plan) on stdout")
     .option("-q, --quiet", "no progress; only errors and the summary");
 }
 
-/** The parsed options of a `get` subcommand. */
-export interface GetOptions {
+/**
+ * Adds the options every `get` subcommand takes: those of {@link withFetchOptions}, and the
+ * output directory, `--verify` and `--dry-run`.
+ *
+ * @example
+ * ```ts
+ * import { Command } from "@commander-js/extra-typings";
+ * const cmd = withGetOptions(new Command("get").argument("<url>"));
+ * ```
+ */
+export function withGetOptions<A extends unknown[]>(cmd: Command<A>) {
+  return withFetchOptions(cmd)
+    .option("-o, --output <dir>", "output directory", ".")
+    .option("--verify", "check complete files against the server's sizes; refetch mismatches")
+    .option("--dry-run", "print the plan (every URL, byte range and local path); write nothing")
+    // Live streams (src/live/): where the recording begins, when it stops.
+    .option(
+      "--from-start",
+      "live: begin at the oldest segment still available (default: the live edge)",
+    )
+    .option(
+      "--duration <time>",
+      "live: stop once the recording covers this long (seconds or HH:MM:SS)",
+      (value: string) => {
+        const seconds = parseRecordDuration(value);
+        if (seconds === undefined) {
+          throw new InvalidArgumentError("--duration must be seconds or HH:MM:SS, above 0");
+        }
+        return seconds;
+      },
+    );
+}
+
+/** The parsed options of a command that fetches. */
+export interface FetchOptions {
   threads?: number;
   maxThreads?: number;
-  output: string;
   header?: [string, string][];
+  headerHost?: string[];
   retries: number;
   retryDelay: number;
   timeout: number;
   baseUrl?: string;
-  verify?: boolean;
-  dryRun?: boolean;
+  progress: typeof PROGRESS_MODES[number];
   json?: boolean;
   quiet?: boolean;
 }
 
-/** The manifest a run starts from. */
-export interface ManifestSource {
-  /** Its text. */
-  text: string;
-  /** The URL it came from after redirects, or the URL it stands for (local file). */
-  url: string;
-  /** Whether it was read from a local file. */
-  local: boolean;
+/** The parsed options of a `get` subcommand. */
+export interface GetOptions extends FetchOptions {
+  output: string;
+  verify?: boolean;
+  dryRun?: boolean;
+  /** Live: begin at the oldest segment still available. */
+  fromStart?: boolean;
+  /** Live: stop once the recording covers this many seconds. */
+  duration?: number;
 }
 
-/** Whether `arg` is an http(s) URL rather than a local path. */
-export function isRemote(arg: string): boolean {
-  return /^https?:\/\//i.test(arg);
+/** The thread count the options ask for. */
+export function threadsOf(opts: FetchOptions): number {
+  if (
+    opts.threads !== undefined && opts.maxThreads !== undefined && opts.threads !== opts.maxThreads
+  ) {
+    throw new UsageError("--threads and --max-threads disagree; give one");
+  }
+  return opts.threads ?? opts.maxThreads ?? DEFAULT_THREADS;
 }
 
 /**
- * Reads the manifest named on the command line: fetched (with retries) when it is an
- * http(s) URL, read from disk otherwise. A local manifest stands at `--base-url` when
- * given, so its relative references resolve there.
+ * Builds {@link HttpOptions} from parsed options: the user's headers go to the origin of the
+ * URL typed (`arg`, or `--base-url` for a local manifest) and the `--header-host` hosts.
  */
-export async function readManifest(
+export function httpOptions(
+  opts: FetchOptions,
   arg: string,
-  http: HttpOptions,
-  baseUrl: string | undefined,
-  onRetry?: (message: string) => void,
-): Promise<ManifestSource> {
-  if (isRemote(arg)) {
-    try {
-      const got = await fetchText(
-        arg,
-        http,
-        MAX_MANIFEST_BYTES,
-        (err, n, wait) =>
-          onRetry?.(`retry ${n} in ${formatSeconds(wait / 1000)}: ${arg}: ${err.message}`),
-      );
-      return { text: got.text, url: got.url, local: false };
-    } catch (err) {
-      // A manifest that cannot be fetched is bad input (exit 2), not a failed download.
-      if (err instanceof HttpError) {
-        throw new InputError(`cannot fetch the manifest: ${err.message}`, arg);
-      }
-      throw err;
-    }
-  }
-  if (/^[a-z][a-z0-9+.-]*:/i.test(arg) && !/^[a-z]:[\\/]/i.test(arg)) {
-    throw new UsageError(`unsupported manifest URL scheme: ${arg} (use http(s) or a file path)`);
-  }
-  const path = resolve(arg);
-  const text = await readManifestFile(path, arg);
-  let url = new URL(`file://${path}`).href;
-  if (baseUrl !== undefined) {
-    if (!isRemote(baseUrl)) throw new UsageError(`--base-url must be an http(s) URL: ${baseUrl}`);
-    url = new URL(encodeURIComponent(basename(path)), baseUrl).href;
-  }
-  return { text, url, local: true };
-}
-
-/**
- * Reads a local manifest or playlist, refusing anything but a regular file of at most
- * {@link MAX_MANIFEST_BYTES}. Errors name `label` (the path as the user gave it).
- */
-export async function readManifestFile(path: string, label = path): Promise<string> {
-  let info: Deno.FileInfo;
+  signal: AbortSignal,
+): HttpOptions {
+  const typed = isRemote(arg) ? arg : opts.baseUrl;
+  let scope: HeaderScope;
   try {
-    info = await Deno.stat(path);
-  } catch {
-    throw new InputError("no such file", label);
+    scope = new HeaderScope(typed, opts.headerHost ?? []);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
   }
-  if (!info.isFile) throw new InputError("not a file", label);
-  if (info.size > MAX_MANIFEST_BYTES) {
-    throw new InputError(
-      `manifest is ${info.size} bytes; the limit is ${MAX_MANIFEST_BYTES}`,
-      label,
-    );
-  }
-  return await Deno.readTextFile(path);
-}
-
-/** Builds {@link HttpOptions} from parsed options. */
-export function httpOptions(opts: GetOptions, signal: AbortSignal): HttpOptions {
   return {
     headers: opts.header ?? [],
+    scope,
+    userAgent: `streamkit/${VERSION}`,
     timeoutMs: opts.timeout * 1000,
     retries: opts.retries,
     retryDelayMs: opts.retryDelay * 1000,
@@ -206,109 +223,203 @@ export function httpOptions(opts: GetOptions, signal: AbortSignal): HttpOptions 
   };
 }
 
+/** `N thing` / `N things`. */
+export function count(n: number, thing: string, things = `${thing}s`): string {
+  return `${n} ${n === 1 ? thing : things}`;
+}
+
+/** The word for a saved manifest of each format. */
+const MANIFEST_WORD: Record<ManifestFormat, string> = { dash: "manifest", hls: "playlist" };
+
 /** Prints the plan of a `--dry-run`. */
-function printPlan(plan: DownloadPlan, json: boolean): void {
+function printPlan(ctx: CommandContext, plan: DownloadPlan, http: HttpOptions, json: boolean) {
+  const sends = (url: string) =>
+    http.headers.length > 0 && (http.scope?.allows(new URL(url)) ?? false);
   if (json) {
-    writeOut(JSON.stringify(plan, null, 2) + "\n");
+    const items = plan.items.map((item) => ({ ...item, headers: sends(item.url) }));
+    const manifests = plan.manifests.map((m) => ({ ...m, headers: sends(m.url) }));
+    ctx.io.stdout.write(JSON.stringify({ ...plan, manifests, items }, null, 2) + "\n");
     return;
   }
+  const mark = (url: string) => (http.headers.length > 0 && sends(url) ? "\t(-H headers)" : "");
   const lines: string[] = [];
   for (const m of plan.manifests) {
     lines.push(`${m.path}\t${m.url}${m.original !== undefined ? "\t(rewritten)" : ""}`);
   }
   for (const item of plan.items) {
     const ranges = item.ranges?.map((r) => `${r.start}-${r.end}`).join(",");
-    lines.push(`${item.path}\t${item.url}${ranges ? `\tranges ${ranges}` : ""}`);
+    lines.push(`${item.path}\t${item.url}${ranges ? `\tranges ${ranges}` : ""}${mark(item.url)}`);
   }
-  lines.push(
-    `# ${plan.manifests.length} manifest(s), ${plan.items.length} resource(s); nothing written`,
-  );
-  writeOut(lines.join("\n") + "\n");
+  ctx.io.stdout.write(lines.join("\n") + "\n");
 }
 
-/** Prints the summary of a run: text for people, or JSON with `--json`. */
-function printSummary(
+/** The summary of a run as `--json` prints it (and `--progress json` ends with). */
+function summaryJson(
   command: string,
   source: ManifestSource,
   outDir: string,
-  s: RunSummary,
-  opts: GetOptions,
+  r: RunReport,
   notes: string[],
-): void {
-  if (opts.json) {
-    writeOut(
-      JSON.stringify({ command, manifest: source.url, output: outDir, ...s, notes }, null, 2) +
-        "\n",
-    );
-    return;
-  }
-  const rate = s.seconds > 0 ? s.bytes / s.seconds : 0;
-  const lines = [
-    `${command}: ${s.planned} files: ${s.downloaded} downloaded, ${s.skipped} already present, ` +
-    `${s.failed} failed${s.notStarted ? `, ${s.notStarted} not started` : ""}; ` +
-    `${formatBytes(s.bytes)} in ${formatSeconds(s.seconds)} (${formatBytes(Math.round(rate))}/s)` +
-    `${s.retries ? `, ${s.retries} retries` : ""}`,
-    `saved in ${outDir}: ${s.manifests.join(", ")}`,
-  ];
-  if (s.failures.length) {
-    lines.push(`failed (${s.failures.length}):`);
-    for (const f of s.failures) lines.push(`  ${f.url}  ${f.reason}`);
-  }
-  if (s.interrupted) lines.push("interrupted: rerun the same command to resume");
-  writeOut(lines.join("\n") + "\n");
+): Record<string, unknown> {
+  return {
+    command,
+    manifest: source.url,
+    output: outDir,
+    ...r.totals,
+    failures: r.failures,
+    manifests: r.manifests,
+    interrupted: r.interrupted,
+    notes,
+  };
 }
+
+/** The summary of a run for people. */
+function summaryText(
+  command: string,
+  format: ManifestFormat,
+  outDir: string,
+  r: RunReport,
+): string {
+  const t = r.totals;
+  const rate = t.seconds > 0 ? t.bytes / t.seconds : 0;
+  const parts = [
+    `${t.done} downloaded now`,
+    `${t.present} already there`,
+    `${t.failed} failed`,
+  ];
+  if (t.notStarted) parts.push(`${t.notStarted} not started`);
+  const lines = [
+    `${command}: ${count(t.files, "file")} and ${
+      count(r.manifests.length, MANIFEST_WORD[format])
+    }` +
+    ` saved in ${outDir} (${parts.join(", ")}); ` +
+    `${formatBytes(t.bytes)} in ${formatSeconds(t.seconds)} (${formatBytes(Math.round(rate))}/s)` +
+    `${t.retries ? `, ${count(t.retries, "retry", "retries")}` : ""}`,
+  ];
+  if (r.failures.length) {
+    lines.push(`failed (${r.failures.length}):`);
+    for (const f of r.failures) lines.push(`  ${f.url}  ${f.reason}`);
+  }
+  if (r.interrupted) lines.push("interrupted: rerun the same command to resume");
+  return lines.join("\n") + "\n";
+}
+
+/**
+ * Plans a run from its manifest (may fetch more, e.g. HLS media playlists); for a live
+ * stream, returns a {@link LiveStart} and the live recorder takes over.
+ */
+export type Planner = (
+  source: ManifestSource,
+  http: HttpOptions,
+  term: Terminal,
+) => Promise<DownloadPlan | LiveStart>;
+
+/**
+ * Re-reads a finished mirror from disk with the format's own parser and resolves every
+ * reference its saved manifests hold, offline; returns one message per reference that does
+ * not land on a saved file (empty when the saved copy is whole).
+ */
+export type SelfCheck = (out: OutputDir, plan: DownloadPlan) => Promise<string[]>;
 
 /**
  * Runs a `get` subcommand: read the manifest, plan, then (unless `--dry-run`) download,
  * and print the summary. Returns the exit code.
  *
+ * @param ctx the process's edges
  * @param command the subcommand's name, for messages (`dash get`)
+ * @param format the manifest format the command reads
  * @param arg the manifest URL or path given by the user
  * @param opts the parsed options
- * @param plan turns the manifest into a plan (may fetch more, e.g. HLS media playlists)
+ * @param plan turns the manifest into a plan
  */
 export async function runGet(
+  ctx: CommandContext,
   command: string,
+  format: ManifestFormat,
   arg: string,
   opts: GetOptions,
-  plan: (source: ManifestSource, http: HttpOptions, term: Terminal) => Promise<DownloadPlan>,
+  plan: Planner,
+  selfCheck?: SelfCheck,
 ): Promise<number> {
-  if (
-    opts.threads !== undefined && opts.maxThreads !== undefined && opts.threads !== opts.maxThreads
-  ) {
-    throw new UsageError("--threads and --max-threads disagree; give one");
+  const { io } = ctx;
+  const threads = threadsOf(opts);
+  const quiet = (opts.quiet ?? false) || opts.progress === "json";
+  const mode = opts.progress === "plain" && !quiet ? "plain" : displayMode(io, quiet);
+  const term = new Terminal(io, mode);
+  const http = httpOptions(opts, arg, io.interrupt);
+  if (http.scope?.everywhere && http.headers.length > 0) {
+    term.line(
+      "warning: --header-host '*' sends the -H headers to every host the manifest names",
+      true,
+    );
   }
-  const threads = opts.threads ?? opts.maxThreads ?? 4;
-  const controller = new AbortController();
-  const onSigint = () => controller.abort(new DOMException("interrupted", "AbortError"));
-  const term = new Terminal(displayMode(opts.quiet ?? false));
-  const http = httpOptions(opts, controller.signal);
-  Deno.addSignalListener("SIGINT", onSigint);
   try {
-    const source = await readManifest(arg, http, opts.baseUrl, (m) => term.line(m));
+    const source = await readManifest(arg, http, {
+      baseUrl: opts.baseUrl,
+      cwd: io.cwd,
+      onRetry: (m) => term.line(m),
+    });
+    checkFormat(source, format);
     const p = await plan(source, http, term);
+    if ("live" in p) {
+      // A live stream: recorded, not mirrored (src/live/get_live.ts).
+      const { recordLive } = await import("../live/get_live.ts");
+      return await recordLive({
+        io,
+        command,
+        start: p,
+        http,
+        term,
+        threads,
+        output: opts.output,
+        verify: opts.verify ?? false,
+        json: opts.json ?? false,
+        jsonEvents: opts.progress === "json",
+        dryRun: opts.dryRun ?? false,
+        live: { fromStart: opts.fromStart ?? false, durationSeconds: opts.duration },
+      });
+    }
+    if (opts.fromStart || opts.duration !== undefined) {
+      term.line("note: --from-start and --duration apply to live streams; this one is VOD");
+    }
     if (opts.dryRun) {
-      printPlan(p, opts.json ?? false);
+      printPlan(ctx, p, http, opts.json ?? false);
+      const note = `# ${count(p.items.length, "file")} and ` +
+        `${count(p.manifests.length, MANIFEST_WORD[format])} planned; nothing written`;
+      if (!opts.json) io.stdout.write(`${note}\n`);
       return ExitCode.Ok;
     }
-    const outDir = resolve(opts.output);
-    await prepareOutputDir(outDir);
-    for (const n of p.notes) term.line(`note: ${n}`);
-    const summary = await executePlan(
+    const outDir = resolve(io.cwd, opts.output);
+    const out = await prepareOutputDir(outDir);
+    const json = opts.progress === "json" ? jsonEvents(io.stderr) : undefined;
+    const view = json ? undefined : progressView(term);
+    const report = await executePlan(
       p,
-      { outDir, threads, verify: opts.verify ?? false, http },
-      new Progress(term),
+      { out, threads, verify: opts.verify ?? false, http },
+      json?.observe ?? view!.observe,
     );
-    printSummary(command, source, outDir, summary, opts, p.notes);
-    if (summary.interrupted) return ExitCode.Interrupted;
-    return summary.failed > 0 ? ExitCode.Failed : ExitCode.Ok;
+    view?.stop();
+    out.tidy();
+    // The saved copy must resolve to the saved files, offline: checked on every whole run.
+    const downloadsFailed = report.totals.failed - (p.failures?.length ?? 0);
+    const unresolved = selfCheck && downloadsFailed === 0 && !report.interrupted
+      ? await selfCheck(out, p)
+      : [];
+    for (const u of unresolved) term.line(`streamkit: saved copy: ${u}`, true);
+    const summary = {
+      ...summaryJson(command, source, outDir, report, p.notes),
+      unresolved,
+    };
+    json?.end(summary);
+    if (opts.json) io.stdout.write(JSON.stringify(summary, null, 2) + "\n");
+    else io.stdout.write(summaryText(command, format, outDir, report));
+    if (report.interrupted) return ExitCode.Interrupted;
+    return report.totals.failed > 0 || unresolved.length > 0 ? ExitCode.Failed : ExitCode.Ok;
   } catch (err) {
-    if (controller.signal.aborted) {
+    if (io.interrupt.aborted) {
       term.line("interrupted", true);
       return ExitCode.Interrupted;
     }
     throw err;
-  } finally {
-    Deno.removeSignalListener("SIGINT", onSigint);
   }
 }

@@ -8,11 +8,11 @@
 import { Command } from "@commander-js/extra-typings";
 import { fetchText, MAX_MANIFEST_BYTES } from "../net/http.ts";
 import { formatSeconds } from "../ui/format.ts";
-import { type CommandResult, recordExit } from "./context.ts";
+import { type CommandContext, recordExit } from "./context.ts";
 import { runGet, withGetOptions } from "./get_common.ts";
 
 /** Builds the `hls get` subcommand. */
-export function hlsGetCommand(result: CommandResult) {
+export function hlsGetCommand(ctx: CommandContext) {
   return withGetOptions(
     new Command("get")
       .description(
@@ -22,9 +22,9 @@ export function hlsGetCommand(result: CommandResult) {
       .argument("<m3u8>", "master or media playlist URL (http/https) or local file"),
   ).action(
     recordExit(
-      result,
+      ctx,
       (m3u8: string, opts) =>
-        runGet("hls get", m3u8, opts, async (source, http, term) => {
+        runGet(ctx, "hls get", "hls", m3u8, opts, async (source, http, term) => {
           const fetchPlaylist = (url: string) =>
             fetchText(
               url,
@@ -33,9 +33,16 @@ export function hlsGetCommand(result: CommandResult) {
               (err, n, wait) =>
                 term.line(`retry ${n} in ${formatSeconds(wait / 1000)}: ${url}: ${err.message}`),
             );
-          // Loaded here, not at start-up: hls-parser costs every other subcommand ~20 ms.
           const { planHls } = await import("../hls/plan.ts");
-          return (await planHls(source, fetchPlaylist, { signal: http.signal })).plan;
+          const planned = await planHls(source, fetchPlaylist, {
+            signal: http.signal,
+            allowLive: true,
+          });
+          // A live playlist: the recorder takes over (src/live/).
+          return planned.live ? { live: true as const, source, hls: planned } : planned.plan;
+        }, async (out, plan) => {
+          const { checkHlsMirror } = await import("../hls/selfcheck.ts");
+          return await checkHlsMirror(out, plan);
         }),
     ),
   );

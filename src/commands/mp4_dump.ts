@@ -1,11 +1,13 @@
 /**
- * `streamkit mp4 dump <file> [--verbosity 0..3] [--format text|json]`: the built-in box
- * dumper, printing exactly what Bento4's `mp4dump` prints. Damaged input gets the output up
- * to the damage, a note on stderr naming what is wrong and at which offset, and exit code 1.
+ * `streamkit mp4 dump <file|-> [--verbosity 0..3] [--format text|json]`: the built-in box
+ * dumper, printing byte for byte what Bento4's `mp4dump` prints (`-` reads standard input).
+ * Damaged input gets exactly mp4dump's output, then a note on stderr naming what is wrong and
+ * at which offset, and exit code 1.
  *
  * @module
  */
 import { Command, Option } from "@commander-js/extra-typings";
+import { resolve } from "node:path";
 
 /** The options of `mp4 dump`, as commander parses them. */
 export type Mp4DumpOptions = {
@@ -14,43 +16,36 @@ export type Mp4DumpOptions = {
   /** `--format`: "text" or "json". */
   format: "text" | "json";
 };
-import { dumpMp4, type DumpOptions } from "../mp4/dump.ts";
-import { type CommandResult, ExitCode, printError, recordExit } from "./context.ts";
+import { dumpMp4, dumpMp4Stream, type DumpOptions } from "../mp4/dump.ts";
+import { byteStringToBytes } from "../mp4/format.ts";
+import { type CommandContext, ExitCode, printError, recordExit } from "./context.ts";
+import type { OutputStream } from "../ui/io.ts";
 
-/** Writes text to stdout; after the reader goes away (a closed pipe) it writes nothing. */
-function stdoutWriter(): (text: string) => Promise<void> {
-  const encoder = new TextEncoder();
-  let closed = false;
-  return async (text: string) => {
-    if (closed) return;
-    const bytes = encoder.encode(text);
-    try {
-      let done = 0;
-      while (done < bytes.length) done += await Deno.stdout.write(bytes.subarray(done));
-    } catch (err) {
-      if (err instanceof Deno.errors.BrokenPipe) closed = true;
-      else throw err;
-    }
-  };
+/** Writes mp4dump's bytes to `out` (a closed pipe ends the run quietly, see `ClosedPipe`). */
+function stdoutWriter(out: OutputStream): (bytes: string) => void {
+  return (bytes: string) => out.write(byteStringToBytes(bytes));
 }
 
 /**
  * Builds the `mp4 dump` subcommand.
  *
- * @param result where the action records its exit code
+ * @param ctx the process's edges and where the action records its exit code
  * @example
  * ```ts
- * const result = { exitCode: 0 };
- * new Command("mp4").addCommand(mp4DumpCommand(result));
+ * import { Command } from "@commander-js/extra-typings";
+ * import type { CommandContext } from "./context.ts";
+ * import { mp4DumpCommand } from "./mp4_dump.ts";
+ * declare const ctx: CommandContext;
+ * new Command("mp4").addCommand(mp4DumpCommand(ctx));
  * ```
  */
-export function mp4DumpCommand(result: CommandResult): Command<[string], Mp4DumpOptions> {
+export function mp4DumpCommand(ctx: CommandContext): Command<[string], Mp4DumpOptions> {
   return new Command("dump")
     .description(
       "Print the box tree of an MP4 file, exactly as Bento4's mp4dump prints it " +
         "(damaged input: output up to the damage, a note on stderr, exit 1).",
     )
-    .argument("<file>", "the MP4 file (fragmented or not)")
+    .argument("<file>", "the MP4 file (fragmented or not); - reads standard input")
     .addOption(
       new Option("--verbosity <level>", "detail level, as mp4dump's --verbosity")
         .choices(["0", "1", "2", "3"] as const)
@@ -61,25 +56,29 @@ export function mp4DumpCommand(result: CommandResult): Command<[string], Mp4Dump
         .choices(["text", "json"] as const)
         .default("text" as const),
     )
-    .action(recordExit(result, async (file, opts) => {
+    .action(recordExit(ctx, async (file, opts) => {
       const options: DumpOptions = {
         verbosity: Number(opts.verbosity) as DumpOptions["verbosity"],
         format: opts.format,
+        encoding: "bytes",
       };
+      const write = stdoutWriter(ctx.io.stdout);
       let problems;
       try {
-        ({ problems } = await dumpMp4(file, stdoutWriter(), options));
+        ({ problems } = file === "-"
+          ? await dumpMp4Stream(ctx.io.stdin, write, options)
+          : await dumpMp4(resolve(ctx.io.cwd, file), write, options));
       } catch (err) {
         if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.PermissionDenied) {
-          printError(new Error(`${file}: cannot open: ${err.message}`));
+          printError(ctx.io, new Error(`${file}: cannot open: ${err.message}`));
           return ExitCode.BadInput;
         }
         throw err;
       }
       for (const p of problems) {
-        console.error(
+        ctx.io.stderr.write(
           `streamkit: ${file}: damaged MP4 at offset ${p.offset} (0x${p.offset.toString(16)}): ` +
-            p.message,
+            `${p.message}\n`,
         );
       }
       return problems.length > 0 ? ExitCode.Failed : ExitCode.Ok;

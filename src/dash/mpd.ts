@@ -9,151 +9,39 @@
 import { InputError } from "../errors.ts";
 import type { ByteRange } from "../mirror/plan.ts";
 import { parseDuration } from "./duration.ts";
+import type {
+  Addressing,
+  BaseUrlElement,
+  Mpd,
+  MpdProblem,
+  MultipleSegmentBase,
+  Representation,
+  TimelineEntry,
+  UrlRange,
+} from "./mpd_model.ts";
 import { childNamed, childrenNamed, parseXml, type XmlElement } from "./xml.ts";
 
-/** One `S` element of a SegmentTimeline. */
-export interface TimelineEntry {
-  /** `@t`, when given. */
-  t?: number;
-  /** `@n`, when given (an explicit segment number). */
-  n?: number;
-  /** `@d` */
-  d: number;
-  /** `@r` (0 when absent; -1 repeats to the next `S@t` or the end of the Period). */
-  r: number;
-  /** `@k` (1 when absent): segments in each Segment Sequence, addressed by `$SubNumber$`. */
-  k: number;
-}
+export type {
+  Addressing,
+  BaseAddressing,
+  BaseUrlElement,
+  ListAddressing,
+  Mpd,
+  MpdProblem,
+  MultipleSegmentBase,
+  Representation,
+  RepresentationElements,
+  SegmentUrl,
+  TemplateAddressing,
+  TimelineEntry,
+  UrlRange,
+} from "./mpd_model.ts";
 
-/** A URL (relative to the BaseURL, or absent: the BaseURL itself) and an optional range. */
-export interface UrlRange {
-  /** `@sourceURL` or `@media`, unresolved; `undefined` means the BaseURL itself. */
-  url?: string;
-  /** `@range` or `@mediaRange`. */
-  range?: ByteRange;
-}
+/** The three addressing elements, as named in the MPD. */
+export const ADDRESSING = ["SegmentBase", "SegmentList", "SegmentTemplate"] as const;
 
-/** The addressing of one Representation, with inheritance already applied. */
-export type Addressing =
-  | TemplateAddressing
-  | ListAddressing
-  | BaseAddressing
-  | { kind: "single" };
-
-/** Attributes shared by SegmentTemplate and SegmentList (MultipleSegmentBaseInformation). */
-interface MultipleSegmentBase {
-  /** `@timescale` (default 1). */
-  timescale: number;
-  /** `@presentationTimeOffset` (default 0). */
-  presentationTimeOffset: number;
-  /** `@duration` in timescale units. */
-  duration?: number;
-  /** `@startNumber` (default 1). */
-  startNumber: number;
-  /** `@endNumber`, when given. */
-  endNumber?: number;
-  /** SegmentTimeline entries, when present. */
-  timeline?: TimelineEntry[];
-  /** `Initialization` child. */
-  initialization?: UrlRange;
-  /** `RepresentationIndex` child. */
-  representationIndex?: UrlRange;
-}
-
-/** SegmentTemplate addressing. */
-export interface TemplateAddressing extends MultipleSegmentBase {
-  /** Discriminant. */
-  kind: "template";
-  /** `@media` template. */
-  media?: string;
-  /** `@initialization` template. */
-  initializationTemplate?: string;
-  /** `@index` template. */
-  indexTemplate?: string;
-  /** `@bitstreamSwitching` template. */
-  bitstreamSwitchingTemplate?: string;
-}
-
-/** SegmentList addressing. */
-export interface ListAddressing extends MultipleSegmentBase {
-  /** Discriminant. */
-  kind: "list";
-  /** `SegmentURL` children in order. */
-  segmentUrls: { media?: string; mediaRange?: ByteRange; index?: string; indexRange?: ByteRange }[];
-}
-
-/** SegmentBase addressing: one file (the BaseURL), addressed by ranges. */
-export interface BaseAddressing {
-  /** Discriminant. */
-  kind: "base";
-  /** `@timescale` (default 1). */
-  timescale: number;
-  /** `@indexRange`. */
-  indexRange?: ByteRange;
-  /** `Initialization` child. */
-  initialization?: UrlRange;
-  /** `RepresentationIndex` child. */
-  representationIndex?: UrlRange;
-}
-
-/** A Representation with everything it inherits. */
-export interface Representation {
-  /** `@id`. */
-  id: string;
-  /** `@bandwidth` (bits per second). */
-  bandwidth?: number;
-  /** `@mimeType`, inherited from the AdaptationSet when absent. */
-  mimeType?: string;
-  /** `@codecs`, inherited from the AdaptationSet when absent. */
-  codecs?: string;
-  /** `@contentType` of the AdaptationSet, when given. */
-  contentType?: string;
-  /** `@lang` of the AdaptationSet, when given. */
-  lang?: string;
-  /** The absolute BaseURL every relative URL of this Representation resolves against. */
-  baseUrl: string;
-  /** The addressing mode and its parameters. */
-  addressing: Addressing;
-  /** Index of the Period in the MPD. */
-  periodIndex: number;
-  /** `Period@id`, when given. */
-  periodId?: string;
-  /** Period start, seconds. */
-  periodStart: number;
-  /** Period duration, seconds, when it can be known. */
-  periodDuration?: number;
-  /** Where in the MPD this Representation is, for messages. */
-  where: string;
-}
-
-/** A `BaseURL` element, in document order, with what it resolved to. */
-export interface BaseUrlElement {
-  /** The element's text as written (entity-decoded). */
-  text: string;
-  /** The absolute URL it resolved to. */
-  resolved: string;
-  /** The absolute base it was resolved against (its parent's BaseURL). */
-  parentBase: string;
-  /** Index among all BaseURL elements of the document, in document order. */
-  index: number;
-}
-
-/** The parsed MPD. */
-export interface Mpd {
-  /** `@type`: "static" (VOD) or "dynamic" (live). */
-  type: "static" | "dynamic";
-  /** `@mediaPresentationDuration`, seconds. */
-  mediaPresentationDuration?: number;
-  /** Every Representation of every Period, in document order. */
-  representations: Representation[];
-  /** Every BaseURL element, in document order (the ones in use and the alternatives). */
-  baseUrls: BaseUrlElement[];
-  /** Things the user should know (alternatives ignored, and so on). */
-  notes: string[];
-}
-
-const ADDRESSING = ["SegmentBase", "SegmentList", "SegmentTemplate"] as const;
-type AddressingName = typeof ADDRESSING[number];
+/** The local name of an addressing element. */
+export type AddressingName = typeof ADDRESSING[number];
 
 /** The chain of elements that a Representation inherits from, most specific first. */
 type Chain = XmlElement[];
@@ -164,16 +52,34 @@ interface Level {
   depth: number;
 }
 
-/** Looks up an attribute on the first element of `chain` that has it. */
-function inheritAttr(chain: Chain, name: string): string | undefined {
+/**
+ * Looks up an attribute on the first element of `chain` that has it; returns the value and
+ * the element it came from.
+ *
+ * @example
+ * ```ts
+ * inheritedAttr(rep.elements.addressing, "media")?.from; // the SegmentTemplate that says it
+ * ```
+ */
+export function inheritedAttr(
+  chain: readonly XmlElement[],
+  name: string,
+): { value: string; from: XmlElement } | undefined {
   for (const el of chain) {
-    if (el.attrs[name] !== undefined) return el.attrs[name];
+    if (el.attrs[name] !== undefined) return { value: el.attrs[name], from: el };
   }
   return undefined;
 }
 
-/** Looks up a child element on the first element of `chain` that has it. */
-function inheritChild(chain: Chain, name: string): XmlElement | undefined {
+function inheritAttr(chain: Chain, name: string): string | undefined {
+  return inheritedAttr(chain, name)?.value;
+}
+
+/** Looks up a child element on the first element of `chain` that has one of that name. */
+export function inheritedChild(
+  chain: readonly XmlElement[],
+  name: string,
+): XmlElement | undefined {
   for (const el of chain) {
     const c = childNamed(el, name);
     if (c) return c;
@@ -181,17 +87,57 @@ function inheritChild(chain: Chain, name: string): XmlElement | undefined {
   return undefined;
 }
 
+/** The element of `chain` whose `SegmentURL` children a SegmentList uses. */
+export function segmentUrlHolder(chain: readonly XmlElement[]): XmlElement | undefined {
+  return chain.find((el) => childrenNamed(el, "SegmentURL").length > 0);
+}
+
+/** Options of {@link parseMpd} and {@link readMpd}. */
+export interface ParseOptions {
+  /**
+   * Collect a Period, AdaptationSet or Representation that cannot be used in
+   * {@link Mpd.problems} and go on with the rest, instead of throwing. Problems of the
+   * document itself (not XML, no Period, a bad MPD attribute) still throw. @default false
+   */
+  tolerant?: boolean;
+}
+
+/** An MPD document before its Periods are read: its root and its type. */
+export interface MpdDocument {
+  /** The root `MPD` element. */
+  root: XmlElement;
+  /** `MPD@type`. */
+  type: "static" | "dynamic";
+}
+
 class MpdReader {
   #url: string;
   #notes: string[] = [];
   #baseUrls: BaseUrlElement[] = [];
+  #problems: MpdProblem[] = [];
+  #tolerant: boolean;
 
-  constructor(url: string) {
+  constructor(url: string, options: ParseOptions) {
     this.#url = url;
+    this.#tolerant = options.tolerant ?? false;
   }
 
   fail(message: string, where: string): never {
     throw new InputError(message, `${this.#url}: ${where}`);
+  }
+
+  /** Runs `part`; in tolerant mode an InputError becomes a problem of `element`. */
+  part<T>(element: XmlElement, where: string, part: () => T): T | undefined {
+    if (!this.#tolerant) return part();
+    const baseUrls = this.#baseUrls.length;
+    try {
+      return part();
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      this.#baseUrls.length = baseUrls;
+      this.#problems.push({ where, message: err.message, element });
+      return undefined;
+    }
   }
 
   int(value: string | undefined, name: string, where: string, min = 0): number | undefined {
@@ -231,10 +177,15 @@ class MpdReader {
     };
   }
 
-  /** Resolves the BaseURL children of `el` against `parent`, recording them all. */
-  base(el: XmlElement, parent: string, where: string): string {
+  /**
+   * Resolves the BaseURL children of `el` against `parent`, recording them all; returns the
+   * base in use and the text of the chosen element (undefined when there is none). An empty
+   * BaseURL is its parent's base (RFC 3986, 5.2: an empty reference is the base itself).
+   */
+  base(el: XmlElement, parent: string, where: string): { url: string; text?: string } {
     const elements = childrenNamed(el, "BaseURL");
     let chosen = parent;
+    const chosenIndex = this.#baseUrls.length;
     elements.forEach((b, i) => {
       let resolved: string;
       try {
@@ -247,6 +198,9 @@ class MpdReader {
         resolved,
         parentBase: parent,
         index: this.#baseUrls.length,
+        element: b,
+        chosen: i === 0,
+        chosenIndex,
       });
       if (i === 0) chosen = resolved;
     });
@@ -255,7 +209,7 @@ class MpdReader {
         `${where}: ${elements.length} BaseURL alternatives; using the first (${elements[0].text})`,
       );
     }
-    return chosen;
+    return { url: chosen, text: elements[0]?.text };
   }
 
   timeline(el: XmlElement | undefined, where: string): TimelineEntry[] | undefined {
@@ -272,7 +226,10 @@ class MpdReader {
     });
   }
 
-  addressing(chains: Record<AddressingName, Level[]>, where: string): Addressing {
+  addressing(
+    chains: Record<AddressingName, Level[]>,
+    where: string,
+  ): { addressing: Addressing; chain: XmlElement[] } {
     // The most specific level that names an addressing element decides the mode.
     let mode: AddressingName | undefined;
     let depth = Infinity;
@@ -283,19 +240,22 @@ class MpdReader {
         depth = chain[0].depth;
       }
     }
-    if (mode === undefined) return { kind: "single" };
+    if (mode === undefined) return { addressing: { kind: "single" }, chain: [] };
     const chain = chains[mode].map((c) => c.el);
     const w = `${where}/${mode}`;
     const timescale = this.int(inheritAttr(chain, "timescale"), "timescale", w, 1) ?? 1;
-    const initialization = this.urlRange(inheritChild(chain, "Initialization"), w);
-    const representationIndex = this.urlRange(inheritChild(chain, "RepresentationIndex"), w);
+    const initialization = this.urlRange(inheritedChild(chain, "Initialization"), w);
+    const representationIndex = this.urlRange(inheritedChild(chain, "RepresentationIndex"), w);
     if (mode === "SegmentBase") {
       return {
-        kind: "base",
-        timescale,
-        indexRange: this.range(inheritAttr(chain, "indexRange"), "indexRange", w),
-        initialization,
-        representationIndex,
+        chain,
+        addressing: {
+          kind: "base",
+          timescale,
+          indexRange: this.range(inheritAttr(chain, "indexRange"), "indexRange", w),
+          initialization,
+          representationIndex,
+        },
       };
     }
     const common: MultipleSegmentBase = {
@@ -305,22 +265,25 @@ class MpdReader {
       duration: this.int(inheritAttr(chain, "duration"), "duration", w),
       startNumber: this.int(inheritAttr(chain, "startNumber"), "startNumber", w) ?? 1,
       endNumber: this.int(inheritAttr(chain, "endNumber"), "endNumber", w),
-      timeline: this.timeline(inheritChild(chain, "SegmentTimeline"), w),
+      timeline: this.timeline(inheritedChild(chain, "SegmentTimeline"), w),
       initialization,
       representationIndex,
     };
     if (common.duration === 0) this.fail(`@duration must be > 0`, w);
     if (mode === "SegmentTemplate") {
       return {
-        kind: "template",
-        ...common,
-        media: inheritAttr(chain, "media"),
-        initializationTemplate: inheritAttr(chain, "initialization"),
-        indexTemplate: inheritAttr(chain, "index"),
-        bitstreamSwitchingTemplate: inheritAttr(chain, "bitstreamSwitching"),
+        chain,
+        addressing: {
+          kind: "template",
+          ...common,
+          media: inheritAttr(chain, "media"),
+          initializationTemplate: inheritAttr(chain, "initialization"),
+          indexTemplate: inheritAttr(chain, "index"),
+          bitstreamSwitchingTemplate: inheritAttr(chain, "bitstreamSwitching"),
+        },
       };
     }
-    const holder = chain.find((el) => childrenNamed(el, "SegmentURL").length > 0);
+    const holder = segmentUrlHolder(chain);
     const segmentUrls = (holder ? childrenNamed(holder, "SegmentURL") : []).map((s, i) => {
       const sw = `${w}/SegmentURL[${i}]`;
       return {
@@ -330,21 +293,13 @@ class MpdReader {
         indexRange: this.range(s.attrs.indexRange, "indexRange", sw),
       };
     });
-    return { kind: "list", ...common, segmentUrls };
+    const bitstreamSwitching = this.urlRange(inheritedChild(chain, "BitstreamSwitching"), w);
+    return { chain, addressing: { kind: "list", ...common, segmentUrls, bitstreamSwitching } };
   }
 
-  read(text: string, manifestUrl: string): Mpd {
-    let root: XmlElement;
-    try {
-      root = parseXml(text);
-    } catch (err) {
-      this.fail(err instanceof Error ? err.message : String(err), "document");
-    }
-    if (root.name !== "MPD") this.fail(`root element is <${root.name}>, not <MPD>`, "document");
-    const type = root.attrs.type ?? "static";
-    if (type !== "static" && type !== "dynamic") {
-      this.fail(`MPD@type="${type}" is neither "static" nor "dynamic"`, "MPD");
-    }
+  /** Reads the Periods of a document whose root and type are known. */
+  read(doc: MpdDocument, manifestUrl: string): Mpd {
+    const { root, type } = doc;
     const mpdDuration = this.duration(
       root.attrs.mediaPresentationDuration,
       "mediaPresentationDuration",
@@ -357,18 +312,26 @@ class MpdReader {
     // Period timing (5.3.2.1): @start, else the end of the previous Period.
     const starts: (number | undefined)[] = [];
     const durations: (number | undefined)[] = [];
+    const usable: boolean[] = [];
     periods.forEach((p, i) => {
-      const w = `Period[${i}]`;
-      if (p.attrs.href !== undefined) this.fail("remote (xlink:href) Periods are not supported", w);
-      const start = this.duration(p.attrs.start, "start", w);
-      const dur = this.duration(p.attrs.duration, "duration", w);
+      const w = `Period[${i}]${p.attrs.id !== undefined ? `(id=${p.attrs.id})` : ""}`;
+      const timing = this.part(p, w, () => {
+        if (p.attrs.href !== undefined) {
+          this.fail("remote (xlink:href) Periods are not supported", w);
+        }
+        return {
+          start: this.duration(p.attrs.start, "start", w),
+          dur: this.duration(p.attrs.duration, "duration", w),
+        };
+      });
+      usable.push(timing !== undefined);
       const prevEnd = i === 0
         ? 0
         : (starts[i - 1] !== undefined && durations[i - 1] !== undefined
           ? starts[i - 1]! + durations[i - 1]!
           : undefined);
-      starts.push(start ?? prevEnd);
-      durations.push(dur);
+      starts.push(timing?.start ?? prevEnd);
+      durations.push(timing?.dur);
     });
     periods.forEach((_, i) => {
       if (durations[i] !== undefined || starts[i] === undefined) return;
@@ -381,60 +344,122 @@ class MpdReader {
 
     const representations: Representation[] = [];
     periods.forEach((period, pi) => {
+      if (!usable[pi]) return;
       const pw = `Period[${pi}]${period.attrs.id !== undefined ? `(id=${period.attrs.id})` : ""}`;
-      const periodBase = this.base(period, mpdBase, pw);
+      const periodBase = this.part(period, pw, () => this.base(period, mpdBase.url, pw));
+      if (periodBase === undefined) return;
       childrenNamed(period, "AdaptationSet").forEach((set, ai) => {
         const aw = `${pw}/AdaptationSet[${ai}]`;
-        if (set.attrs.href !== undefined) {
-          this.fail("remote (xlink:href) AdaptationSets are not supported", aw);
-        }
-        const setBase = this.base(set, periodBase, aw);
-        const reps = childrenNamed(set, "Representation");
-        reps.forEach((rep, ri) => {
+        const setBase = this.part(set, aw, () => {
+          if (set.attrs.href !== undefined) {
+            this.fail("remote (xlink:href) AdaptationSets are not supported", aw);
+          }
+          return this.base(set, periodBase.url, aw);
+        });
+        if (setBase === undefined) return;
+        childrenNamed(set, "Representation").forEach((rep, ri) => {
           const id = rep.attrs.id;
           const rw = `${aw}/Representation[${ri}]${id !== undefined ? `(id=${id})` : ""}`;
-          if (id === undefined || id === "") this.fail("Representation@id is missing", rw);
-          const levels = [rep, set, period];
-          const chains = Object.fromEntries(ADDRESSING.map((name) => [
-            name,
-            levels.flatMap((el, depth) => {
-              const c = childNamed(el, name);
-              return c ? [{ el: c, depth }] : [];
-            }),
-          ])) as Record<AddressingName, Level[]>;
-          representations.push({
-            id,
-            bandwidth: this.int(rep.attrs.bandwidth, "bandwidth", rw),
-            mimeType: rep.attrs.mimeType ?? set.attrs.mimeType,
-            codecs: rep.attrs.codecs ?? set.attrs.codecs,
-            contentType: set.attrs.contentType ?? rep.attrs.contentType,
-            lang: set.attrs.lang,
-            baseUrl: this.base(rep, setBase, rw),
-            addressing: this.addressing(chains, rw),
-            periodIndex: pi,
-            periodId: period.attrs.id,
-            periodStart: starts[pi] ?? 0,
-            periodDuration: durations[pi],
-            where: rw,
+          const made = this.part(rep, rw, (): Representation => {
+            if (id === undefined || id === "") this.fail("Representation@id is missing", rw);
+            const levels = [rep, set, period];
+            const chains = Object.fromEntries(ADDRESSING.map((name) => [
+              name,
+              levels.flatMap((el, depth) => {
+                const c = childNamed(el, name);
+                return c ? [{ el: c, depth }] : [];
+              }),
+            ])) as Record<AddressingName, Level[]>;
+            const bandwidth = this.int(rep.attrs.bandwidth, "bandwidth", rw);
+            const repBase = this.base(rep, setBase.url, rw);
+            const { addressing, chain } = this.addressing(chains, rw);
+            return {
+              id,
+              bandwidth,
+              mimeType: rep.attrs.mimeType ?? set.attrs.mimeType,
+              codecs: rep.attrs.codecs ?? set.attrs.codecs,
+              contentType: set.attrs.contentType ?? rep.attrs.contentType,
+              lang: set.attrs.lang,
+              baseUrl: repBase.url,
+              baseRefs: [mpdBase, periodBase, setBase, repBase].flatMap((b) =>
+                b.text === undefined ? [] : [b.text]
+              ),
+              addressing,
+              periodIndex: pi,
+              periodId: period.attrs.id,
+              periodStart: starts[pi] ?? 0,
+              periodDuration: durations[pi],
+              where: rw,
+              elements: { period, adaptationSet: set, representation: rep, addressing: chain },
+            };
           });
+          if (made) representations.push(made);
         });
       });
     });
-    if (representations.length === 0) this.fail("no Representation in any AdaptationSet", "MPD");
+    if (representations.length === 0 && this.#problems.length === 0) {
+      this.fail("no Representation in any AdaptationSet", "MPD");
+    }
     return {
       type,
       mediaPresentationDuration: mpdDuration,
       representations,
       baseUrls: this.#baseUrls,
       notes: this.#notes,
+      problems: this.#problems,
+      root,
     };
   }
 }
 
 /**
+ * Parses MPD text far enough to know what it is: well-formed XML with an `MPD` root, and
+ * its `@type`. A live MPD is recognised here, before anything else is checked.
+ *
+ * @throws {InputError} naming the problem
+ * @example
+ * ```ts
+ * mpdDocument('<MPD type="dynamic"><Period/></MPD>', "https://cdn.example/live.mpd").type;
+ * // "dynamic"
+ * ```
+ */
+export function mpdDocument(text: string, manifestUrl: string): MpdDocument {
+  const fail = (message: string, where: string): never => {
+    throw new InputError(message, `${manifestUrl}: ${where}`);
+  };
+  let root: XmlElement;
+  try {
+    root = parseXml(text);
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err), "document");
+  }
+  if (root!.name !== "MPD") fail(`root element is <${root!.name}>, not <MPD>`, "document");
+  const type = root!.attrs.type ?? "static";
+  if (type !== "static" && type !== "dynamic") {
+    fail(`MPD@type="${type}" is neither "static" nor "dynamic"`, "MPD");
+  }
+  return { root: root!, type: type as "static" | "dynamic" };
+}
+
+/**
+ * Reads the Periods, AdaptationSets and Representations of a document from
+ * {@link mpdDocument}.
+ *
+ * @example
+ * ```ts
+ * const doc = mpdDocument(text, url);
+ * if (doc.type === "static") readMpd(doc, url, { tolerant: true }).problems;
+ * ```
+ */
+export function readMpd(doc: MpdDocument, manifestUrl: string, options: ParseOptions = {}): Mpd {
+  return new MpdReader(manifestUrl, options).read(doc, manifestUrl);
+}
+
+/**
  * Parses MPD text fetched from `manifestUrl` (the final URL after redirects, or a file
  * URL). Relative BaseURLs resolve against it. Throws {@link InputError} naming the element
- * and the problem for anything that cannot be used.
+ * and the problem for anything that cannot be used (with `tolerant`, only for problems of
+ * the document itself; the others are listed in `problems`).
  *
  * @example
  * ```ts
@@ -442,6 +467,6 @@ class MpdReader {
  * mpd.representations.map((r) => r.id);
  * ```
  */
-export function parseMpd(text: string, manifestUrl: string): Mpd {
-  return new MpdReader(manifestUrl).read(text, manifestUrl);
+export function parseMpd(text: string, manifestUrl: string, options: ParseOptions = {}): Mpd {
+  return readMpd(mpdDocument(text, manifestUrl), manifestUrl, options);
 }

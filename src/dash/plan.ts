@@ -7,10 +7,11 @@
  */
 import { InputError } from "../errors.ts";
 import { Layout, manifestFileName } from "../mirror/layout.ts";
-import type { DownloadPlan, PlanItem, ResourceKind } from "../mirror/plan.ts";
-import { type Mpd, parseMpd, type Representation } from "./mpd.ts";
-import { rewriteBaseUrls } from "./rewrite.ts";
-import { parseXml } from "./xml.ts";
+import type { DownloadPlan, Failure, PlanItem, ResourceKind } from "../mirror/plan.ts";
+import { representationKeys, type SavedDash } from "./copy_check.ts";
+import { type Mpd, mpdDocument, readMpd, type Representation } from "./mpd.ts";
+import { savedCopy } from "./saved_copy.ts";
+import { parseXml, type XmlElement } from "./xml.ts";
 import { representationSegments, type Segment, type SegmentKind } from "./segments.ts";
 
 const KIND: Record<SegmentKind, ResourceKind> = {
@@ -34,6 +35,10 @@ export interface DashPlan {
   mpd: Mpd;
   /** The layout that placed every file (and can place more). */
   layout: Layout;
+  /** The Representations mirrored, with their resources' paths. */
+  placed: PlacedRepresentation[];
+  /** What the saved copy must resolve to: the input of the self-check (`checkSavedDash`). */
+  saved: SavedDash;
 }
 
 /**
@@ -55,40 +60,141 @@ export function planDash(
   options: DashPlanOptions = {},
 ): DashPlan {
   const schemes = options.schemes ?? ["http:", "https:"];
-  const mpd = parseMpd(text, manifestUrl);
-  if (mpd.type === "dynamic") {
+  // A live MPD is named as such before anything else about it is checked.
+  const doc = mpdDocument(text, manifestUrl);
+  if (doc.type === "dynamic") {
     throw new InputError(
       'MPD@type="dynamic" (a live stream); streamkit mirrors static (VOD) MPDs only for now',
       manifestUrl,
     );
   }
+  const mpd = readMpd(doc, manifestUrl, { tolerant: true });
   const { layout, manifestPath } = dashLayout(manifestUrl);
+  const prefix = `${manifestUrl}: `;
+  const failure = (message: string): Failure => ({
+    url: manifestUrl,
+    path: manifestPath,
+    reason: `${message.startsWith(prefix) ? message.slice(prefix.length) : message}; not mirrored`,
+  });
+  // Failures in document order, whether the parser or the addressing found them.
+  const order = documentOrder(mpd.root);
+  const failed: { at: number; failure: Failure }[] = mpd.problems.map((p) => ({
+    at: order.get(p.element) ?? 0,
+    failure: failure(p.message),
+  }));
+  const keys = representationKeys(mpd.representations);
+  const skipKeys: string[] = [];
+  const placed: PlacedRepresentation[] = [];
+  mpd.representations.forEach((rep, i) => {
+    try {
+      placed.push(placeRepresentation(rep, manifestUrl, layout, { schemes }));
+    } catch (err) {
+      // A hostile URL (file:, data:) refuses the whole manifest; a bad part fails alone.
+      if (!(err instanceof InputError) || err instanceof UnsafeUrlError) throw err;
+      failed.push({
+        at: order.get(rep.elements.representation) ?? 0,
+        failure: failure(err.message),
+      });
+      skipKeys.push(keys[i]);
+    }
+  });
+  const failures = failed.sort((a, b) => a.at - b.at).map((f) => f.failure);
+  if (placed.length === 0) {
+    // Nothing usable at all: the manifest is bad input, and nothing is written.
+    throw new InputError(
+      failures.map((f) => f.reason.replace(/; not mirrored$/, "")).join("; "),
+      manifestUrl,
+    );
+  }
   const byUrl = new Map<string, PlanItem>();
-  for (const { rep, segments } of placeRepresentations(mpd, manifestUrl, layout, { schemes })) {
+  for (const { rep, segments } of placed) {
     for (const seg of segments) {
       let item = byUrl.get(seg.url);
       if (!item) {
-        item = { url: seg.url, path: seg.path, kind: KIND[seg.kind], owner: rep.id };
+        item = { url: seg.url, path: seg.path, kind: KIND[seg.kind], track: rep.id };
         byUrl.set(seg.url, item);
       }
       if (seg.range) (item.ranges ??= []).push(seg.range);
     }
   }
-  const rewritten = rewriteBaseUrls(text, mpd.baseUrls, layout);
+  const copy = savedCopy({
+    text,
+    mpd,
+    placed,
+    layout,
+    manifestPath,
+    schemes,
+    skipKeys,
+    skipWheres: mpd.problems.map((p) => p.where),
+  });
+  const notes = [...mpd.notes];
+  for (const where of copy.listed) {
+    notes.push(
+      `${where}: its SegmentTemplate cannot build the saved names; the saved manifest lists ` +
+        `its segments (SegmentList)`,
+    );
+  }
+  for (const u of copy.unresolved) notes.push(`saved copy: ${u}`);
   return {
     mpd,
     layout,
+    placed,
+    saved: { manifestPath, expect: copy.expect },
     plan: {
+      tracks: placed.map(({ rep }) => ({ id: rep.id, label: trackLabel(rep) })),
       manifests: [{
         url: manifestUrl,
         path: manifestPath,
-        text: rewritten.text,
-        original: rewritten.changed ? text : undefined,
+        text: copy.text,
+        original: copy.changed ? text : undefined,
       }],
       items: [...byUrl.values()],
-      notes: mpd.notes,
+      notes,
+      ...(failures.length > 0 ? { failures } : {}),
     },
   };
+}
+
+/**
+ * A short label for displays: the kind, and the resolution for video or the language for
+ * audio and text (`video 1280x720`, `audio fr`).
+ */
+function trackLabel(rep: Representation): string | undefined {
+  const { representation: r, adaptationSet: a } = rep.elements;
+  const attr = (name: string) => r.attrs[name] ?? a.attrs[name];
+  const kind = rep.contentType ?? rep.mimeType?.split("/")[0];
+  const size = attr("width") && attr("height") ? `${attr("width")}x${attr("height")}` : undefined;
+  const detail = kind === "video" ? size : rep.lang;
+  const label = [kind, detail].filter((x) => x !== undefined).join(" ");
+  return label === "" ? undefined : label;
+}
+
+/** Each element's position in document order. */
+function documentOrder(root: XmlElement): Map<XmlElement, number> {
+  const order = new Map<XmlElement, number>();
+  const walk = (el: XmlElement) => {
+    order.set(el, order.size);
+    el.children.forEach(walk);
+  };
+  walk(root);
+  return order;
+}
+
+/**
+ * A resource URL that makes the whole manifest unusable: a `file:` URL where only http(s)
+ * is allowed, or a URL outside the root of a saved copy.
+ */
+export class UnsafeUrlError extends InputError {
+  /**
+   * Names the URL and why it makes the manifest unusable.
+   *
+   * @param message what is wrong
+   * @param where where it is wrong
+   */
+  constructor(message: string, where: string) {
+    super(message, where);
+    this.name = "UnsafeUrlError";
+  }
 }
 
 /** The layout of a DASH mirror, and the path its manifest is saved under. */
@@ -172,26 +278,44 @@ export function placeRepresentations(
   layout: Layout,
   options: PlaceOptions = {},
 ): PlacedRepresentation[] {
+  return mpd.representations.map((rep) => placeRepresentation(rep, manifestUrl, layout, options));
+}
+
+/**
+ * One Representation with its resources placed by `layout`; see
+ * {@link placeRepresentations}, which places them all in document order.
+ *
+ * @throws {InputError} when a resource uses another scheme or leaves the root, or the
+ *   Representation's addressing cannot be expanded
+ */
+export function placeRepresentation(
+  rep: Representation,
+  manifestUrl: string,
+  layout: Layout,
+  options: PlaceOptions = {},
+): PlacedRepresentation {
   const schemes = options.schemes ?? ["http:", "https:"];
-  return mpd.representations.map((rep) => ({
-    rep,
-    segments: representationSegments(rep, { source: manifestUrl }).map((seg) => {
-      const scheme = new URL(seg.url).protocol;
-      if (!schemes.includes(scheme)) {
-        throw new InputError(
-          `${seg.kind} segment URL ${seg.url} uses the unsupported scheme "${scheme}"`,
-          `${manifestUrl}: ${rep.where}`,
-        );
-      }
-      if (options.insideRoot && !seg.url.startsWith(layout.root)) {
-        throw new InputError(
-          `${seg.kind} segment URL ${seg.url} is outside the manifest's folder ${layout.root}`,
-          `${manifestUrl}: ${rep.where}`,
-        );
-      }
-      return { ...seg, path: layout.pathFor(seg.url) };
-    }),
-  }));
+  const segments = representationSegments(rep, { source: manifestUrl });
+  for (const seg of segments) {
+    const scheme = new URL(seg.url).protocol;
+    if (!schemes.includes(scheme)) {
+      // A local file named by a remote manifest is hostile; any other scheme (an inline
+      // data: segment, ftp:) is only unsupported, and fails its Representation.
+      const Err = scheme === "file:" ? UnsafeUrlError : InputError;
+      const shown = seg.url.length > 120 ? `${seg.url.slice(0, 100)}…` : seg.url;
+      throw new Err(
+        `${seg.kind} segment URL ${shown} uses the unsupported scheme "${scheme}"`,
+        `${manifestUrl}: ${rep.where}`,
+      );
+    }
+    if (options.insideRoot && !seg.url.startsWith(layout.root)) {
+      throw new UnsafeUrlError(
+        `${seg.kind} segment URL ${seg.url} is outside the manifest's folder ${layout.root}`,
+        `${manifestUrl}: ${rep.where}`,
+      );
+    }
+  }
+  return { rep, segments: segments.map((seg) => ({ ...seg, path: layout.pathFor(seg.url) })) };
 }
 
 /**

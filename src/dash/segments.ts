@@ -37,6 +37,13 @@ export interface Segment {
   number?: number;
   /** `$Time$` of a media segment, in timescale units, when known. */
   time?: number;
+  /**
+   * The reference that names it, as written (a template filled in); undefined when the
+   * resource is the BaseURL itself.
+   */
+  ref?: string;
+  /** Which attribute names it, for messages: `SegmentTemplate@media`, `SegmentURL[3]@media`. */
+  source: string;
 }
 
 /** Options of {@link representationSegments}. */
@@ -100,9 +107,16 @@ class Expander {
     return pto + d * timescale;
   }
 
-  urlRange(u: UrlRange | undefined, kind: SegmentKind): Segment[] {
+  urlRange(u: UrlRange | undefined, kind: SegmentKind, element: string): Segment[] {
     if (!u) return [];
-    return [{ url: this.resolve(u.url), range: u.range, kind }];
+    const source = u.url === undefined ? "BaseURL" : `${element}@sourceURL`;
+    return [{ url: this.resolve(u.url), range: u.range, kind, ref: u.url, source }];
+  }
+
+  /** A segment named by a filled template attribute. */
+  filled(template: string, attr: string, kind: SegmentKind, slot?: Slot): Segment {
+    const ref = this.fill(template, slot);
+    return { url: this.resolve(ref), kind, ref, source: `SegmentTemplate@${attr}` };
   }
 
   /** Media slots of a SegmentTimeline. */
@@ -187,19 +201,18 @@ class Expander {
     }
     const out: Segment[] = [];
     if (a.initializationTemplate !== undefined) {
-      out.push({ url: this.resolve(this.fill(a.initializationTemplate)), kind: "init" });
-    } else out.push(...this.urlRange(a.initialization, "init"));
+      out.push(this.filled(a.initializationTemplate, "initialization", "init"));
+    } else out.push(...this.urlRange(a.initialization, "init", "Initialization"));
     if (a.bitstreamSwitchingTemplate !== undefined) {
-      out.push({
-        url: this.resolve(this.fill(a.bitstreamSwitchingTemplate)),
-        kind: "bitstreamSwitching",
-      });
+      out.push(
+        this.filled(a.bitstreamSwitchingTemplate, "bitstreamSwitching", "bitstreamSwitching"),
+      );
     }
     const perSegmentIndex = a.indexTemplate !== undefined &&
       /\$(Number|Time)/.test(a.indexTemplate);
     if (a.indexTemplate !== undefined && !perSegmentIndex) {
-      out.push({ url: this.resolve(this.fill(a.indexTemplate)), kind: "index" });
-    } else out.push(...this.urlRange(a.representationIndex, "index"));
+      out.push(this.filled(a.indexTemplate, "index", "index"));
+    } else out.push(...this.urlRange(a.representationIndex, "index", "RepresentationIndex"));
     if (a.media === undefined) {
       if (a.timeline || a.duration !== undefined) this.fail("SegmentTemplate@media is missing");
       return out;
@@ -210,12 +223,9 @@ class Expander {
       ? this.durationSlots(a, a.duration)
       : [{ number: a.startNumber, time: a.presentationTimeOffset }];
     for (const slot of slots) {
-      if (perSegmentIndex) {
-        out.push({ url: this.resolve(this.fill(a.indexTemplate!, slot)), kind: "index" });
-      }
+      if (perSegmentIndex) out.push(this.filled(a.indexTemplate!, "index", "index", slot));
       out.push({
-        url: this.resolve(this.fill(a.media, slot)),
-        kind: "media",
+        ...this.filled(a.media, "media", "media", slot),
         number: slot.number,
         time: slot.time,
       });
@@ -226,8 +236,9 @@ class Expander {
   list(a: ListAddressing): Segment[] {
     this.checkCount(a.segmentUrls.length, "SegmentList");
     const out: Segment[] = [
-      ...this.urlRange(a.initialization, "init"),
-      ...this.urlRange(a.representationIndex, "index"),
+      ...this.urlRange(a.initialization, "init", "Initialization"),
+      ...this.urlRange(a.bitstreamSwitching, "bitstreamSwitching", "BitstreamSwitching"),
+      ...this.urlRange(a.representationIndex, "index", "RepresentationIndex"),
     ];
     // Numbers and times follow the timeline or @duration when given.
     const slots = a.timeline
@@ -240,7 +251,13 @@ class Expander {
       : undefined;
     a.segmentUrls.forEach((s, i) => {
       if (s.index !== undefined || s.indexRange !== undefined) {
-        out.push({ url: this.resolve(s.index), range: s.indexRange, kind: "index" });
+        out.push({
+          url: this.resolve(s.index),
+          range: s.indexRange,
+          kind: "index",
+          ref: s.index,
+          source: s.index === undefined ? "BaseURL" : `SegmentURL[${i}]@index`,
+        });
       }
       out.push({
         url: this.resolve(s.media),
@@ -248,6 +265,8 @@ class Expander {
         kind: "media",
         number: slots?.[i]?.number ?? a.startNumber + i,
         time: slots?.[i]?.time,
+        ref: s.media,
+        source: s.media === undefined ? "BaseURL" : `SegmentURL[${i}]@media`,
       });
     });
     return out;
@@ -261,14 +280,20 @@ class Expander {
       case "list":
         return this.list(a);
       case "base": {
-        const out = this.urlRange(a.initialization, "init");
-        if (a.indexRange) out.push({ url: this.#rep.baseUrl, range: a.indexRange, kind: "index" });
-        else out.push(...this.urlRange(a.representationIndex, "index"));
-        out.push({ url: this.#rep.baseUrl, kind: "media", number: 1 });
+        const out = this.urlRange(a.initialization, "init", "Initialization");
+        if (a.indexRange) {
+          out.push({
+            url: this.#rep.baseUrl,
+            range: a.indexRange,
+            kind: "index",
+            source: "BaseURL",
+          });
+        } else out.push(...this.urlRange(a.representationIndex, "index", "RepresentationIndex"));
+        out.push({ url: this.#rep.baseUrl, kind: "media", number: 1, source: "BaseURL" });
         return out;
       }
       case "single":
-        return [{ url: this.#rep.baseUrl, kind: "media", number: 1 }];
+        return [{ url: this.#rep.baseUrl, kind: "media", number: 1, source: "BaseURL" }];
     }
   }
 }

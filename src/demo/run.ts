@@ -9,12 +9,12 @@
 import { basename, join, relative, resolve } from "node:path";
 import { ExitCode, UsageError } from "../errors.ts";
 import { formatBytes, formatSeconds } from "../ui/format.ts";
-import { writeOut } from "../ui/terminal.ts";
+import type { Io } from "../ui/io.ts";
 import { SAMPLE_MASTER, SAMPLE_MPD, sampleFiles, sampleSize } from "./sample.ts";
 import { serveFiles } from "./server.ts";
 
 /** Runs one streamkit command line (without the program name) and returns its exit code. */
-export type CliRunner = (args: string[]) => Promise<number>;
+export type CliRunner = (args: string[], io: Io) => Promise<number>;
 
 /** Options of {@linkcode runDemo}. */
 export interface DemoOptions {
@@ -24,6 +24,8 @@ export interface DemoOptions {
   keep?: boolean;
   /** Runs the CLI in this process (the `main` of `src/cli.ts`). */
   run: CliRunner;
+  /** The process's streams and folder. */
+  io: Io;
 }
 
 /** One file or folder of the output, for the listing. */
@@ -122,15 +124,19 @@ async function freshDir(dir: string): Promise<void> {
  * @example
  * ```ts
  * import { main } from "../cli.ts";
- * const code = await runDemo({ dir: "demo-out", run: main });
+ * import { memoryIo } from "../ui/io.ts";
+ * const io = memoryIo();
+ * const code = await runDemo({ dir: "demo-out", run: main, io });
  * ```
  */
 export async function runDemo(options: DemoOptions): Promise<number> {
   const started = performance.now();
+  const io = options.io;
+  const writeOut = (text: string) => io.stdout.write(text);
   const temp = options.dir === undefined;
   const outDir = temp
     ? await Deno.makeTempDir({ prefix: "streamkit-demo-" })
-    : resolve(options.dir as string);
+    : resolve(io.cwd, options.dir as string);
   if (!temp) await freshDir(outDir);
   const keep = !temp || (options.keep ?? false);
   const files = sampleFiles();
@@ -163,7 +169,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   try {
     for (const step of steps) {
       writeOut(`\n# ${step.why}\n$ streamkit ${step.args.map(q).join(" ")}\n`);
-      code = await options.run(step.args);
+      code = await options.run(step.args, io);
       if (code !== ExitCode.Ok) {
         writeOut(
           `streamkit demo: that step failed (exit code ${code}); stopping. ` +

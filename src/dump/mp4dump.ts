@@ -6,7 +6,9 @@
  *
  * @module
  */
-import { boxHeaderOffsets } from "../mp4/dump.ts";
+import { concatBytes } from "../bytes.ts";
+import { errorMessage } from "../errors.ts";
+import { type Mp4Problem, scanBoxes } from "../mp4/dump.ts";
 
 /** mp4dump could not dump a segment: it could not be started, it failed, or it disagrees. */
 export class Mp4dumpError extends Error {
@@ -85,13 +87,7 @@ export function annotateHeaderLines(text: Uint8Array, offsets: number[], base: n
     );
   }
   parts.push(text.subarray(copied));
-  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** The first line of a program's stderr, for messages. */
@@ -121,8 +117,7 @@ export async function runMp4dump(program: string, file: string): Promise<Uint8Ar
       stderr: "piped",
     }).output();
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new Mp4dumpError(`cannot run ${program}: ${why}`, true);
+    throw new Mp4dumpError(`cannot run ${program}: ${errorMessage(err)}`, true);
   }
   if (!out.success) {
     const said = firstLine(out.stderr) || firstLine(out.stdout);
@@ -133,22 +128,39 @@ export async function runMp4dump(program: string, file: string): Promise<Uint8Ar
   return out.stdout;
 }
 
+/** mp4dump's annotated text for one file, and the damage streamkit's own walk found in it. */
+export interface AnnotatedDump {
+  /** mp4dump's output with every box header line annotated. */
+  text: Uint8Array;
+  /**
+   * The damage found by streamkit's own box walk (the one the offsets come from): reported
+   * whatever mp4dump makes of the file, since mp4dump prints what it can and exits 0.
+   */
+  problems: Mp4Problem[];
+}
+
 /**
- * mp4dump's output for one file with every box header line annotated.
+ * mp4dump's output for one file with every box header line annotated, and the damage the
+ * built-in walk found.
  *
  * @param program the mp4dump program
  * @param file the file to dump
  * @param base where the file starts in the concatenation
  * @throws {Mp4dumpError} as {@linkcode runMp4dump} and {@linkcode annotateHeaderLines} do
+ *
+ * @example
+ * ```ts
+ * const { text, problems } = await annotatedMp4dump("mp4dump", "seg-1.m4s", 843);
+ * ```
  */
 export async function annotatedMp4dump(
   program: string,
   file: string,
   base: number,
-): Promise<Uint8Array> {
-  const [text, offsets] = await Promise.all([runMp4dump(program, file), boxHeaderOffsets(file)]);
+): Promise<AnnotatedDump> {
+  const [text, scan] = await Promise.all([runMp4dump(program, file), scanBoxes(file)]);
   try {
-    return annotateHeaderLines(text, offsets, base);
+    return { text: annotateHeaderLines(text, scan.offsets, base), problems: scan.problems };
   } catch (err) {
     if (err instanceof Mp4dumpError) throw new Mp4dumpError(`${file}: ${err.message}`);
     throw err;
@@ -163,8 +175,8 @@ export interface DumpJob {
   base: number;
 }
 
-/** The outcome of one {@link DumpJob}: the annotated text, or why there is none. */
-export type DumpOutcome = { text: Uint8Array; error?: undefined } | { error: Mp4dumpError };
+/** The outcome of one {@link DumpJob}: the annotated text and damage, or why there is none. */
+export type DumpOutcome = AnnotatedDump & { error?: undefined } | { error: Mp4dumpError };
 
 /**
  * Runs {@linkcode annotatedMp4dump} on every job, at most `concurrency` at once, and yields
@@ -191,11 +203,10 @@ export async function* mp4dumpInOrder(
     const job = jobs[next++];
     running.push(
       annotatedMp4dump(program, job.path, job.base).then(
-        (text): DumpOutcome => ({ text }),
+        (dump): DumpOutcome => dump,
         (err): DumpOutcome => {
           if (err instanceof Mp4dumpError) return { error: err };
-          const why = err instanceof Error ? err.message : String(err);
-          return { error: new Mp4dumpError(`${job.path}: ${why}`) };
+          return { error: new Mp4dumpError(`${job.path}: ${errorMessage(err)}`) };
         },
       ),
     );

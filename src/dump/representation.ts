@@ -10,16 +10,19 @@
  *   offset in `<name>.m4s`, ` @<dec> (0x<hex>)`;
  * - `<name>.hex`: `hexdump -C -v <name>.m4s`, byte for byte.
  *
- * Each is written as `<file>.part` and renamed only when all three are complete, so a file
- * under its final name is always whole. Also here: telling fMP4 Representations from the
+ * Each is written under its temporary name (`.streamkit/partial/…`, the layout's one rule) and
+ * renamed only when all three are complete, so a file under its final name is always whole;
+ * a symlink planted at a final name is replaced, never written through. Also here: telling fMP4 Representations from the
  * others, and naming the output files.
  *
  * @module
  */
-import { join } from "node:path";
+import { type AsyncWriter, concatBytes, writeAll } from "../bytes.ts";
 import type { PlacedSegment } from "../dash/plan.ts";
-import { resolveInside, sanitizeComponent } from "../mirror/layout.ts";
-import { dumpMp4, firstBoxTypes } from "../mp4/dump.ts";
+import { partialPaths, resolveInside } from "../mirror/layout.ts";
+import type { OutputDir } from "../mirror/output.ts";
+import { dumpMp4, firstBoxTypes, type Mp4Problem } from "../mp4/dump.ts";
+import { byteStringToBytes } from "../mp4/format.ts";
 import { hexdumpFile } from "./hexdump.ts";
 import type { Engine } from "./engine.ts";
 import { type DumpJob, mp4dumpInOrder } from "./mp4dump.ts";
@@ -42,7 +45,9 @@ export interface SegmentFile {
  *
  * @example
  * ```ts
- * const files = segmentFiles(placed.segments, "/data/out"); // [{ path: "init-0.m4s", file: … }, …]
+ * import type { PlacedSegment } from "../dash/plan.ts";
+ * declare const segments: PlacedSegment[]; // a Representation's, from placeRepresentations
+ * const files = segmentFiles(segments, "/data/out"); // [{ path: "init-0.m4s", file: … }, …]
  * ```
  */
 export function segmentFiles(segments: readonly PlacedSegment[], dir: string): SegmentFile[] {
@@ -135,58 +140,8 @@ export async function sniffNotFmp4(path: string, shown = path): Promise<string |
   return `not fMP4 (${shown} is not an ISO BMFF file)`;
 }
 
-/** A Representation to name: its id and the index of its Period. */
-export interface NameRequest {
-  /** `Representation@id`. */
-  id: string;
-  /** Index of its Period in the MPD. */
-  periodIndex: number;
-}
-
 /** The extensions of the files `dash dump` writes for a Representation. */
 export const OUTPUT_EXTENSIONS: readonly string[] = [".m4s", ".dump", ".hex"];
-
-/**
- * The base name of each Representation's output files (`<name>.m4s`, …), unique in the
- * directory without regard to case:
- *
- * - the id, made safe for a file name (`video/1` → `video_1`);
- * - an id used in several Periods gets the Period's index: `<id>.p<N>` (N from 0, as in
- *   `Period[N]`), so no Period overwrites another;
- * - a name whose files would be one of `reserved` (the manifest, a segment) or another
- *   Representation's gets `~2`, `~3`, … .
- *
- * @param reps the Representations, in document order
- * @param reserved paths (relative to the directory) that must not be written
- *
- * @example
- * ```ts
- * outputNames([{ id: "v", periodIndex: 0 }, { id: "v", periodIndex: 1 }], []); // ["v.p0", "v.p1"]
- * ```
- */
-export function outputNames(reps: readonly NameRequest[], reserved: Iterable<string>): string[] {
-  const periods = new Map<string, Set<number>>();
-  for (const r of reps) {
-    if (!periods.has(r.id)) periods.set(r.id, new Set());
-    periods.get(r.id)!.add(r.periodIndex);
-  }
-  const taken = new Set<string>();
-  for (const p of reserved) taken.add(p.toLowerCase());
-  const free = (name: string) =>
-    OUTPUT_EXTENSIONS.every((ext) => {
-      const f = `${name}${ext}`.toLowerCase();
-      return !taken.has(f) && !taken.has(`${f}.part`);
-    });
-  return reps.map((r) => {
-    const base = sanitizeComponent(
-      periods.get(r.id)!.size > 1 ? `${r.id}.p${r.periodIndex}` : r.id,
-    );
-    let name = base;
-    for (let k = 2; !free(name); k++) name = sanitizeComponent(`${base}~${k}`);
-    for (const ext of OUTPUT_EXTENSIONS) taken.add(`${name}${ext}`.toLowerCase());
-    return name;
-  });
-}
 
 /**
  * The header line of one file in `<name>.dump`.
@@ -246,12 +201,12 @@ const COPY_SIZE = 1 << 20;
 
 /** A buffered writer of text and bytes to a file. */
 class DumpWriter {
-  #file: Deno.FsFile;
+  #file: AsyncWriter;
   #chunks: Uint8Array[] = [];
   #pending = 0;
   #encoder = new TextEncoder();
 
-  constructor(file: Deno.FsFile) {
+  constructor(file: AsyncWriter) {
     this.#file = file;
   }
 
@@ -264,21 +219,11 @@ class DumpWriter {
 
   async flush(): Promise<void> {
     if (this.#pending === 0) return;
-    const all = new Uint8Array(this.#pending);
-    let at = 0;
-    for (const c of this.#chunks) {
-      all.set(c, at);
-      at += c.length;
-    }
+    const all = concatBytes(this.#chunks);
     this.#chunks = [];
     this.#pending = 0;
     await writeAll(this.#file, all);
   }
-}
-
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
-  let done = 0;
-  while (done < bytes.length) done += await file.write(bytes.subarray(done));
 }
 
 /** Concatenates `files` into `out`, streaming; returns where each landed. */
@@ -322,13 +267,8 @@ async function writeDump(
   const problems: string[] = [];
   let mp4dumpUnusable = false;
   let noted = false;
-  const builtin = async (f: PlacedFile) => {
-    engines.add("builtin");
-    const { problems: found } = await dumpMp4(f.file, (t) => writer.write(t), {
-      verbosity: 3,
-      format: "text",
-      annotate: { base: f.offset },
-    });
+  // Damage is reported whichever engine printed the text: both come from the built-in walk.
+  const noteProblems = (f: PlacedFile, found: readonly Mp4Problem[]) => {
     for (const p of found) {
       const abs = f.offset + p.offset;
       problems.push(
@@ -336,6 +276,17 @@ async function writeDump(
           `@${abs} (0x${abs.toString(16)}) in the concatenation: ${p.message}`,
       );
     }
+  };
+  const builtin = async (f: PlacedFile) => {
+    engines.add("builtin");
+    // mp4dump's exact bytes (text that is not UTF-8 stays as it is), one per character.
+    const { problems: found } = await dumpMp4(f.file, (t) => writer.write(byteStringToBytes(t)), {
+      verbosity: 3,
+      format: "text",
+      annotate: { base: f.offset },
+      encoding: "bytes",
+    });
+    noteProblems(f, found);
   };
   try {
     const engine = options.engine;
@@ -354,6 +305,7 @@ async function writeDump(
         if (outcome.error === undefined) {
           engines.add("mp4dump");
           await writer.write(outcome.text);
+          noteProblems(f, outcome.problems);
         } else {
           if (engine.required) throw outcome.error;
           if (outcome.error.cannotRun) mp4dumpUnusable = true;
@@ -373,6 +325,7 @@ async function writeDump(
   return { engines: [...engines], problems, mp4dumpUnusable };
 }
 
+/** Removes `path` if it is there. */
 async function removeIfThere(path: string): Promise<void> {
   try {
     await Deno.remove(path);
@@ -382,51 +335,54 @@ async function removeIfThere(path: string): Promise<void> {
 }
 
 /**
- * Writes `<name>.m4s`, `<name>.dump` and (unless `hex: false`) `<name>.hex` in `dir` from
- * the Representation's files. All three are written as `.part` files and renamed at the end;
- * on any error the `.part` files are removed and the error is rethrown, so no file under a
- * final name is ever half-written.
+ * Writes `<name>.m4s`, `<name>.dump` and (unless `hex: false`) `<name>.hex` in the output
+ * folder from the Representation's files. All three are written under temporary names and
+ * renamed at the end; on any error the temporary files are removed and the error is
+ * rethrown, so no file under a final name is ever half-written.
  *
  * The dump and the hexdump run at the same time once the concatenation is done.
  *
  * @param files the Representation's distinct files, in manifest order (see {@link segmentFiles})
- * @param dir where to write
- * @param name the base name of the output files (see {@link outputNames})
+ * @param out the folder to write in (the mirror's)
+ * @param name the base name of the output files, from the layout (`Layout.derivedName`)
  * @param options engine, hexdump, concurrency, callbacks
  * @throws {Mp4dumpError} (from ./mp4dump.ts) when a required mp4dump fails; file system errors
  *   as they come
  *
  * @example
  * ```ts
- * const files = segmentFiles(placed.segments, dir);
- * const result = await dumpRepresentation(files, dir, "0", { engine: { kind: "builtin" } });
+ * import { OutputDir } from "../mirror/output.ts";
+ * const files = [{ path: "init.m4s", file: "/data/out/init.m4s" }];
+ * const out = new OutputDir("/data/out");
+ * const result = await dumpRepresentation(files, out, "0", { engine: { kind: "builtin" } });
  * result.written; // ["0.m4s", "0.dump", "0.hex"]
  * ```
  */
 export async function dumpRepresentation(
   files: readonly SegmentFile[],
-  dir: string,
+  out: OutputDir,
   name: string,
   options: RepresentationDumpOptions,
 ): Promise<RepresentationDump> {
   const hex = options.hex ?? true;
   const names = [`${name}.m4s`, `${name}.dump`, ...(hex ? [`${name}.hex`] : [])];
-  const finals = names.map((n) => join(dir, n));
-  const parts = finals.map((f) => `${f}.part`);
+  const parts = names.map((n) => partialPaths(n).partial);
+  for (const p of parts) out.ensureParent(p);
+  const abs = parts.map((p) => out.abs(p));
   try {
-    const placed = await concatenate(files, parts[0]);
+    const placed = await concatenate(files, abs[0]);
     const settled = await Promise.allSettled([
-      writeDump(placed, parts[1], options),
-      hex ? hexdumpFile(parts[0], parts[2]) : Promise.resolve(0),
+      writeDump(placed, abs[1], options),
+      hex ? hexdumpFile(abs[0], abs[2]) : Promise.resolve(0),
     ]);
     for (const s of settled) if (s.status === "rejected") throw s.reason;
     const dump = (settled[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof writeDump>>>)
       .value;
-    for (const [i, part] of parts.entries()) await Deno.rename(part, finals[i]);
+    for (const [i, part] of abs.entries()) await Deno.rename(part, out.abs(names[i]));
     const bytes = placed.reduce((sum, f) => sum + f.size, 0);
     return { files: placed, bytes, written: names, ...dump };
   } catch (err) {
-    for (const part of parts) await removeIfThere(part);
+    for (const part of abs) await removeIfThere(part);
     throw err;
   }
 }

@@ -13,7 +13,15 @@
  */
 import { InputError } from "../errors.ts";
 import { Layout, manifestFileName, relativeRef } from "../mirror/layout.ts";
-import type { DownloadPlan, PlanItem, ResourceKind, SavedManifest } from "../mirror/plan.ts";
+import type {
+  DownloadPlan,
+  Failure,
+  PlanItem,
+  PlanTrack,
+  ResourceKind,
+  SavedManifest,
+} from "../mirror/plan.ts";
+import { errorMessage } from "../errors.ts";
 import { HttpError } from "../net/http.ts";
 import { runPool } from "../net/pool.ts";
 import {
@@ -46,6 +54,12 @@ export interface HlsPlanOptions {
   concurrency?: number;
   /** Stops fetching media playlists. */
   signal?: AbortSignal;
+  /**
+   * Plan live media playlists (no EXT-X-ENDLIST) instead of refusing them, so the live
+   * recorder can take over; {@link HlsPlan.live} then says whether there was one.
+   * @default false
+   */
+  allowLive?: boolean;
 }
 
 /** A plan, and the playlists it came from. */
@@ -56,6 +70,8 @@ export interface HlsPlan {
   playlists: Playlist[];
   /** The layout that placed every file. */
   layout: Layout;
+  /** Whether a media playlist is live (only with `allowLive`; otherwise that throws). */
+  live: boolean;
 }
 
 /** Key URI schemes of DRM systems (FairPlay `skd:`, Widevine/PlayReady `data:`). */
@@ -67,12 +83,15 @@ interface Job {
   path: string;
   refs: UriRef[];
   kind: ResourceKind;
+  /** Its track: the URI as the master writes it, and a label. */
+  track: PlanTrack;
 }
 
-/** A playlist to save, and the local path each of its URIs now points at. */
+/** A playlist to save, the local path each of its URIs now points at, and its track. */
 interface Saved {
   path: string;
   local: Map<UriRef, string>;
+  track?: string;
 }
 
 function withoutHash(url: string): string {
@@ -109,6 +128,8 @@ class Planner {
   readonly layout: Layout;
   readonly notes = new Notes();
   readonly saved = new Map<Playlist, Saved>();
+  readonly failures: Failure[] = [];
+  readonly tracks: PlanTrack[] = [];
   #schemes: string[];
   #items = new Map<string, PlanItem>();
   #ranges = new Map<PlanItem, Set<string>>();
@@ -140,9 +161,11 @@ class Planner {
   add(p: Playlist, ref: UriRef, kind: ResourceKind, what: string, range?: SubRange): void {
     this.checkScheme(p, ref, what);
     const url = withoutHash(ref.url);
+    const saved = this.saved.get(p)!;
     let item = this.#items.get(url);
     if (!item) {
-      item = { url, path: this.layout.pathFor(url, { prefix: MEDIA_DIR }), kind, owner: p.url };
+      item = { url, path: this.layout.pathFor(url, { prefix: MEDIA_DIR }), kind };
+      if (saved.track !== undefined) item.track = saved.track;
       this.#items.set(url, item);
     }
     if (range) {
@@ -155,7 +178,7 @@ class Planner {
         (item.ranges ??= []).push({ start, end });
       }
     }
-    this.saved.get(p)!.local.set(ref, item.path);
+    saved.local.set(ref, item.path);
   }
 
   /** Plans a key file, unless it is a DRM system's (then the line stays, with a note). */
@@ -175,6 +198,11 @@ class Planner {
     this.add(p, ref, "key", tag);
   }
 
+  /** Notes a URI that stays online in the saved copy, and why. */
+  online(p: Playlist, ref: UriRef, why: string): void {
+    this.notes.add(`${why}; it stays online in the saved copy`, where(p, ref.line));
+  }
+
   /** Plans everything a media playlist refers to, in document order. */
   addMedia(p: MediaPlaylist, kind: ResourceKind): void {
     const segments = new Map<UriRef, Segment>(p.segments.map((s) => [s.ref, s]));
@@ -182,14 +210,29 @@ class Planner {
     const keys = new Map<UriRef, KeyTag>();
     for (const k of p.keys) if (k.ref) keys.set(k.ref, k);
     for (const ref of p.refs) {
-      if (ref.role === "segment") {
-        this.add(p, ref, kind, "segment", segments.get(ref)?.byteRange);
-      } else if (ref.role === "map") {
-        this.add(p, ref, "init", "EXT-X-MAP", maps.get(ref)?.byteRange);
-      } else if (ref.role === "part") {
-        this.add(p, ref, kind, "EXT-X-PART");
-      } else if (ref.role === "key") {
-        this.addKey(p, keys.get(ref)!, "EXT-X-KEY");
+      switch (ref.role) {
+        case "segment":
+          this.add(p, ref, kind, "segment", segments.get(ref)?.byteRange);
+          break;
+        case "map":
+          this.add(p, ref, "init", "EXT-X-MAP", maps.get(ref)?.byteRange);
+          break;
+        case "part":
+          this.add(p, ref, kind, "EXT-X-PART");
+          break;
+        case "key":
+          this.addKey(p, keys.get(ref)!, "EXT-X-KEY");
+          break;
+        case "asset":
+        case "asset-list":
+          this.online(
+            p,
+            ref,
+            `interstitial ${ref.role === "asset" ? "X-ASSET-URI" : "X-ASSET-LIST"} ${ref.url} ` +
+              "is not mirrored (an interstitial is a stream of its own: mirror it with its own " +
+              "`streamkit hls get`)",
+          );
+          break;
       }
     }
   }
@@ -205,7 +248,7 @@ class Planner {
         let rel = memo.get(to);
         if (rel === undefined) memo.set(to, rel = relativeRef(path, to));
         return rel;
-      });
+      }, { ownDefines: true });
       const original = p.lines.map((l) => l.text + l.eol).join("");
       out.push({
         url: p.url,
@@ -221,6 +264,9 @@ class Planner {
 /**
  * Plans the mirror of an HLS stream.
  *
+ * A media playlist of a master that cannot be fetched or read is a partial failure: the
+ * others are mirrored and the master is saved; the plan's `failures` name it.
+ *
  * @param source the playlist given (master or media) and its final URL; relative URIs
  *   resolve against it, and its folder is the root of the output layout
  * @param fetchPlaylist fetches a media playlist (each URL is asked for once)
@@ -228,11 +274,13 @@ class Planner {
  *
  * @example
  * ```ts
+ * import { DEFAULT_HTTP, fetchText } from "../net/http.ts";
+ * const text = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\na.ts\n#EXT-X-ENDLIST\n";
  * const { plan } = await planHls(
- *   { text, url: "https://cdn.example/vod/master.m3u8" },
+ *   { text, url: "https://cdn.example/vod/index.m3u8" },
  *   (url) => fetchText(url, DEFAULT_HTTP),
  * );
- * for (const item of plan.items) console.log(item.url, "→", item.path);
+ * plan.items.map((i) => i.path); // ["hls/a.ts"]
  * ```
  */
 export async function planHls(
@@ -245,34 +293,74 @@ export async function planHls(
   let topPath = manifestFileName(source.url, `index${PLAYLIST_EXTENSION}`);
   if (!topPath.toLowerCase().endsWith(PLAYLIST_EXTENSION)) topPath += PLAYLIST_EXTENSION;
   planner.layout.reserve(topPath, source.url);
-  planner.saved.set(top, { path: topPath, local: new Map() });
 
   const media: { playlist: MediaPlaylist; kind: ResourceKind }[] = [];
+  let live = false;
   if (top.type === "media") {
-    checkLive(top);
+    if (options.allowLive) live = isLive(top);
+    else checkLive(top);
+    checkSkip(top);
+    const track = { id: topPath, label: top.iFramesOnly ? "iframes" : undefined };
+    planner.tracks.push(track);
+    planner.saved.set(top, { path: topPath, local: new Map(), track: track.id });
     media.push({ playlist: top, kind: "media" });
   } else {
+    planner.saved.set(top, { path: topPath, local: new Map() });
     const keys = new Map(top.sessionKeys.map((k) => [k.ref, k]));
     for (const ref of top.refs) {
       if (ref.role === "session-key") planner.addKey(top, keys.get(ref)!, "EXT-X-SESSION-KEY");
       if (ref.role === "session-data") planner.add(top, ref, "other", "EXT-X-SESSION-DATA");
+      if (ref.role === "steering") {
+        planner.online(top, ref, `EXT-X-CONTENT-STEERING SERVER-URI ${ref.url} is not mirrored`);
+      }
     }
     media.push(...await fetchMediaPlaylists(top, planner, fetchPlaylist, options));
+    live = media.some((m) => isLive(m.playlist));
   }
   for (const { playlist, kind } of media) planner.addMedia(playlist, kind);
   for (const p of planner.saved.keys()) {
     for (const n of p.notes) planner.notes.add(n, p.url);
   }
   return {
-    plan: { manifests: planner.manifests(), items: planner.items, notes: planner.notes.list() },
+    plan: {
+      tracks: planner.tracks,
+      manifests: planner.manifests(),
+      items: planner.items,
+      notes: planner.notes.list(),
+      failures: planner.failures,
+    },
     playlists: [...planner.saved.keys()],
     layout: planner.layout,
+    live,
   };
+}
+
+/** A display label for the track a master line names. */
+function trackLabel(top: MasterPlaylist, ref: UriRef): string | undefined {
+  const size = (r?: { width: number; height: number }) => (r ? ` ${r.width}x${r.height}` : "");
+  const rendition = top.renditions.find((r) => r.ref === ref);
+  if (rendition) {
+    const lang = rendition.language ?? rendition.name;
+    return `${rendition.type.toLowerCase()}${lang ? ` ${lang}` : ""}`;
+  }
+  const variant = top.variants.find((v) => v.ref === ref);
+  if (variant) return `${variant.iFrame ? "iframes" : "video"}${size(variant.resolution)}`;
+  const image = top.imageStreams.find((v) => v.ref === ref);
+  if (image) return `images${size(image.resolution)}`;
+  return undefined;
+}
+
+/** The URL asking an origin for the whole playlist, not a delta update (`_HLS_skip=NO`). */
+function withoutSkip(url: string): string {
+  const u = new URL(url);
+  u.searchParams.set("_HLS_skip", "NO");
+  return u.href;
 }
 
 /**
  * Fetches and parses every media playlist a master refers to (variants, I-frame variants,
- * renditions), each URL once, and gives each its saved path.
+ * image streams, renditions), each URL once, and gives each its saved path. One that cannot
+ * be fetched or read is a failure of the plan; the others go on.
  */
 async function fetchMediaPlaylists(
   top: MasterPlaylist,
@@ -287,56 +375,83 @@ async function fetchMediaPlaylists(
   }
   const local = planner.saved.get(top)!.local;
   for (const ref of top.refs) {
-    if (ref.role !== "variant" && ref.role !== "iframe" && ref.role !== "rendition") continue;
+    if (!["variant", "iframe", "image", "rendition"].includes(ref.role)) continue;
     planner.checkScheme(top, ref, "media playlist");
     const url = withoutHash(ref.url);
     let job = jobs.get(url);
     if (!job) {
       const path = planner.layout.pathFor(url, { extension: PLAYLIST_EXTENSION });
-      job = { url, path, refs: [], kind: kindOf.get(ref) ?? "media" };
+      const track = { id: ref.uri, label: trackLabel(top, ref) };
+      job = { url, path, refs: [], kind: kindOf.get(ref) ?? "media", track };
       jobs.set(url, job);
     }
     job.refs.push(ref);
     local.set(ref, job.path);
   }
   const list = [...jobs.values()];
-  const parsed = await runPool(list, options.concurrency ?? 4, async (job) => {
-    const line = job.refs[0].line;
-    let got: { text: string; url: string };
-    try {
-      got = await fetchPlaylist(job.url);
-    } catch (err) {
-      // Like the manifest given on the command line: one that cannot be fetched is bad
-      // input (exit 2), named by the master line that refers to it.
-      if (err instanceof HttpError && !options.signal?.aborted) {
-        throw new InputError(
-          `cannot fetch the media playlist ${job.url}: ${err.message}`,
-          where(top, line),
-        );
-      }
-      throw err;
-    }
-    const p = parsePlaylist(got.text, got.url);
+  const read = async (url: string): Promise<MediaPlaylist> => {
+    const got = await fetchPlaylist(url);
+    const p = parsePlaylist(got.text, got.url, { imports: top.definitions });
     if (p.type === "master") {
       throw new InputError(
-        `${got.url} is a master playlist; a variant or rendition must be a media playlist`,
-        where(top, line),
+        "is a master playlist; a variant or rendition must be a media playlist",
+        got.url,
       );
     }
-    checkLive(p);
+    return p;
+  };
+  const parsed = await runPool(list, options.concurrency ?? 4, async (job) => {
+    const line = job.refs[0].line;
+    let p: MediaPlaylist;
+    try {
+      p = await read(job.url);
+      // A delta update (EXT-X-SKIP) leaves segments out: ask for the whole playlist.
+      if (p.skip) p = await read(withoutSkip(job.url));
+      checkSkip(p);
+    } catch (err) {
+      if (options.signal?.aborted) throw err;
+      if (!(err instanceof HttpError) && !(err instanceof InputError)) throw err;
+      planner.failures.push({
+        url: job.url,
+        path: job.path,
+        reason: `media playlist (${where(top, line)}): ${errorMessage(err)}`,
+      });
+      return undefined;
+    }
+    // A live stream is not a partial failure: it is another kind of run.
+    if (!options.allowLive) checkLive(p);
     return p;
   }, options.signal);
   if (options.signal?.aborted) throw options.signal.reason;
-  return list.map((job, i) => {
-    const playlist = parsed[i]!;
-    planner.saved.set(playlist, { path: job.path, local: new Map() });
-    return { playlist, kind: job.kind };
+  const out: { playlist: MediaPlaylist; kind: ResourceKind }[] = [];
+  list.forEach((job, i) => {
+    const playlist = parsed[i];
+    if (!playlist) return;
+    planner.tracks.push(job.track);
+    planner.saved.set(playlist, { path: job.path, local: new Map(), track: job.track.id });
+    out.push({ playlist, kind: job.kind });
   });
+  return out;
 }
 
-/** Rejects a live playlist: no EXT-X-ENDLIST and not EXT-X-PLAYLIST-TYPE:VOD. */
+/** Refuses a playlist that still leaves segments out (EXT-X-SKIP): its copy would lack them. */
+function checkSkip(p: MediaPlaylist): void {
+  if (!p.skip) return;
+  throw new InputError(
+    `EXT-X-SKIP: this is a delta update that leaves out ${p.skip.skippedSegments} segments, ` +
+      "and the server gave no whole playlist for _HLS_skip=NO; a saved copy would lack them",
+    where(p, p.skip.line),
+  );
+}
+
+/** Whether a media playlist is live: no EXT-X-ENDLIST and not EXT-X-PLAYLIST-TYPE:VOD. */
+function isLive(p: MediaPlaylist): boolean {
+  return !p.endList && p.playlistType !== "VOD";
+}
+
+/** Rejects a live playlist (see {@link isLive}). */
 function checkLive(p: MediaPlaylist): void {
-  if (p.endList || p.playlistType === "VOD") return;
+  if (!isLive(p)) return;
   let last = p.lines.length;
   while (last > 1 && p.lines[last - 1].text.trim() === "") last--;
   throw new InputError(

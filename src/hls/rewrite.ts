@@ -25,6 +25,7 @@ export interface LineEdit {
  *
  * @example
  * ```ts
+ * import { splitLines } from "./playlist.ts";
  * const lines = splitLines("#EXTM3U\r\na.ts\r\n");
  * applyLineEdits(lines, [{ line: 2, start: 0, end: 4, text: "hls/a.ts" }]);
  * // "#EXTM3U\r\nhls/a.ts\r\n"
@@ -66,23 +67,59 @@ export interface RewriteResult {
 }
 
 /**
+ * The edits that make a saved playlist's variables its own: an `EXT-X-DEFINE` that takes its
+ * value from the playlist URL's query (`QUERYPARAM`) or from the master (`IMPORT`) becomes
+ * `NAME`/`VALUE` with the value it had, since a saved copy is read without that query, and a
+ * player may read a media playlist without its master.
+ *
+ * @example
+ * ```ts
+ * import { parsePlaylist } from "./playlist.ts";
+ * const p = parsePlaylist('#EXTM3U\n#EXT-X-DEFINE:QUERYPARAM="r"\n', "https://x/m.m3u8?r=v1");
+ * selfContainedDefines(p); // [{ line: 2, start: 0, end: 29, text: '#EXT-X-DEFINE:NAME="r",VALUE="v1"' }]
+ * ```
+ */
+export function selfContainedDefines(playlist: Playlist): LineEdit[] {
+  const edits: LineEdit[] = [];
+  for (const l of playlist.lines) {
+    const m = /^(\s*)#EXT-X-DEFINE:\s*(QUERYPARAM|IMPORT)\s*=\s*"([^"]*)"\s*$/.exec(l.text);
+    if (!m) continue;
+    const value = playlist.definitions[m[3]];
+    if (value === undefined) continue;
+    edits.push({
+      line: l.number,
+      start: 0,
+      end: l.text.length,
+      text: `${m[1]}#EXT-X-DEFINE:NAME="${m[3]}",VALUE="${value}"`,
+    });
+  }
+  return edits;
+}
+
+/**
  * Rewrites every URI of a parsed playlist for which `target` returns a new reference
- * (a URI it returns `undefined` for stays as it is).
+ * (a URI it returns `undefined` for stays as it is); with `ownDefines`, also makes its
+ * variables its own ({@link selfContainedDefines}), as a saved copy needs.
  *
  * @param playlist the parsed playlist (its `lines` are the original text)
  * @param target the new reference for a URI, e.g. the relative path to the local copy
  *
  * @example
  * ```ts
- * const p = parsePlaylist(text, url);
- * const { text: saved } = rewritePlaylist(p, (ref) => relativeRef("index.m3u8", layout.pathFor(ref.url)));
+ * import { Layout, relativeRef } from "../mirror/layout.ts";
+ * import { parsePlaylist } from "./playlist.ts";
+ * const url = "https://cdn.example/v/index.m3u8";
+ * const p = parsePlaylist("#EXTM3U\n#EXTINF:2,\na.ts\n#EXT-X-ENDLIST\n", url);
+ * const layout = new Layout(url);
+ * const { text } = rewritePlaylist(p, (ref) => relativeRef("index.m3u8", layout.pathFor(ref.url)));
  * ```
  */
 export function rewritePlaylist(
   playlist: Playlist,
   target: (ref: UriRef) => string | undefined,
+  options: { ownDefines?: boolean } = {},
 ): RewriteResult {
-  const edits: LineEdit[] = [];
+  const edits: LineEdit[] = options.ownDefines ? selfContainedDefines(playlist) : [];
   for (const ref of playlist.refs) {
     const text = target(ref);
     if (text !== undefined && text !== ref.uri) {

@@ -24,12 +24,23 @@ export const EXTERNAL_DIR = "_ext";
 /** Folder (under the output directory) for the rare URL whose natural place is taken. */
 export const CONFLICT_DIR = "_conflicts";
 
+/**
+ * streamkit's own folder under the output directory: partial files, their validators, live
+ * manifest revisions. No URL ever maps into it.
+ */
+export const INTERNAL_DIR = ".streamkit";
+
 /** Longest file name component, in UTF-8 bytes. */
 export const MAX_COMPONENT_BYTES = 200;
 
 const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)(\..*)?$/i;
+/**
+ * Characters no saved name holds: separators, what Windows forbids, and what would change
+ * the meaning of a name written as a URL reference (`%`, `#`, `?`, `:`), so that a saved
+ * manifest can refer to every file by its plain name (see {@link relativeRef}).
+ */
 // deno-lint-ignore no-control-regex
-const UNSAFE_CHARS = /[\x00-\x1f\x7f/\\:*?"<>|]/g;
+const UNSAFE_CHARS = /[\x00-\x1f\x7f/\\:*?"<>|%#]/g;
 
 /** A short, stable hash used to tell colliding names apart. */
 function shortHash(text: string): string {
@@ -175,14 +186,47 @@ export class Layout {
 
   /**
    * Gives `path` to `url` (a manifest saved under a name of its own choosing), so that no
-   * other URL gets it. Throws when another URL already has that path.
+   * other URL gets it, and reserves the name its original is kept under when the saved copy
+   * is rewritten ({@link originalPath}). Throws when another URL already has either.
    */
   reserve(path: string, url: string): void {
     const u = new URL(url);
     u.hash = "";
-    if (!this.#free(path, u.href)) throw new Error(`path ${path} is already taken`);
+    const original = originalPath(path);
+    if (!this.#free(path, u.href) || !this.#free(original, `${u.href}#original`)) {
+      throw new Error(`path ${path} is already taken`);
+    }
     this.#claim(path, u.href);
+    this.#claim(original, `${u.href}#original`);
     this.#byUrl.set(`\n${u.href}`, path);
+  }
+
+  /**
+   * Hands out a base name for files streamkit derives (the `dash dump` outputs
+   * `<name>.m4s`, `<name>.dump`, `<name>.hex`): `base`, made safe, or `base~2`, `base~3`, …
+   * so that no `<name><ext>` is a path any URL got or will get, or another derived file's.
+   *
+   * @param base the wished-for name, e.g. a Representation id
+   * @param extensions the extensions that will be added to the name
+   *
+   * @example
+   * ```ts
+   * const layout = new Layout("file:///data/out/manifest.mpd");
+   * layout.derivedName("video/1", [".m4s", ".dump", ".hex"]); // "video_1"
+   * ```
+   */
+  derivedName(base: string, extensions: readonly string[]): string {
+    const safe = sanitizeComponent(base);
+    for (let n = 1; n <= 1000; n++) {
+      const name = n === 1 ? safe : sanitizeComponent(`${safe}~${n}`);
+      const owner = `streamkit:derived:${name}`;
+      const paths = extensions.map((ext) => `${name}${ext}`);
+      if (paths.every((p) => sanitizeComponent(p) === p && this.#free(p, owner))) {
+        for (const p of paths) this.#claim(p, owner);
+        return name;
+      }
+    }
+    throw new Error(`no free name for ${base}`);
   }
 
   /** The local path of the resource at `url`: stable for a URL, unique across URLs. */
@@ -221,6 +265,7 @@ export class Layout {
 
   #free(path: string, url: string): boolean {
     const key = path.toLowerCase();
+    if (key === INTERNAL_DIR || key.startsWith(`${INTERNAL_DIR}/`)) return false;
     const owner = this.#byPath.get(key);
     if (owner !== undefined) return owner === url;
     if (this.#dirs.has(key)) return false;
@@ -240,6 +285,57 @@ export class Layout {
 }
 
 /**
+ * Where the original of a saved manifest is kept when the saved copy is rewritten: beside
+ * it, with `.orig` added. {@link Layout.reserve} reserves it with the manifest.
+ *
+ * @example
+ * ```ts
+ * originalPath("manifest.mpd"); // "manifest.mpd.orig"
+ * ```
+ */
+export function originalPath(path: string): string {
+  return `${path}.orig`;
+}
+
+/** The temporary files of one download: the partial bytes and their validator. */
+export interface PartialPaths {
+  /** Where the bytes arrive, relative to the output directory. */
+  partial: string;
+  /** The sidecar with the validator the first response gave. */
+  validator: string;
+}
+
+/**
+ * The one rule for temporary names: a file whose final path is `path` is written as
+ * `.streamkit/partial/<hash of path>` (with its validator beside it), a place no URL can map
+ * to, so no temporary file can ever take or replace a resource's name. The same path gives
+ * the same name in every run, so an interrupted download resumes.
+ *
+ * @example
+ * ```ts
+ * partialPaths("v1/seg-1.m4s").partial; // ".streamkit/partial/3f0c…"
+ * ```
+ */
+export function partialPaths(path: string): PartialPaths {
+  const hash = createHash("sha256").update(path).digest("hex").slice(0, 32);
+  const partial = `${INTERNAL_DIR}/partial/${hash}`;
+  return { partial, validator: `${partial}.validator` };
+}
+
+/**
+ * A path in streamkit's own folder (see {@link INTERNAL_DIR}), from safe components.
+ *
+ * @example
+ * ```ts
+ * internalPath("live", "manifest", "3-2026-12-04T10-00-05.123Z.mpd");
+ * // ".streamkit/live/manifest/3-2026-12-04T10-00-05.123Z.mpd"
+ * ```
+ */
+export function internalPath(...parts: string[]): string {
+  return [INTERNAL_DIR, ...parts.map(sanitizeComponent)].join("/");
+}
+
+/**
  * The file name a manifest is saved under: the last component of its URL, made safe, or
  * `fallback` when the URL ends in `/`.
  */
@@ -251,15 +347,17 @@ export function manifestFileName(url: string, fallback: string): string {
 
 /**
  * A relative URL reference from `fromPath` to `toPath`, both relative to the output
- * directory, percent-encoded so a URL parser finds the file again. A `fromPath` ending in
- * `/` (or "") is a folder, otherwise a file whose folder counts. A `toPath` ending in `/`
- * (or "") stays a folder reference.
+ * directory: the plain path, as players and ffmpeg resolve it. Nothing is percent-encoded
+ * (ffmpeg opens local files by the literal name, so `a%3D1` would not find `a=1`); the layout
+ * never hands out a name holding a character that would change the reference's meaning
+ * (`%`, `#`, `?`, `:`, `\`). A `fromPath` ending in `/` (or "") is a folder, otherwise a file
+ * whose folder counts. A `toPath` ending in `/` (or "") stays a folder reference.
  *
  * @example
  * ```ts
- * relativeRef("master.m3u8", "hls/v 1/seg.ts"); // "hls/v%201/seg.ts"
- * relativeRef("v1/prog.m3u8", "hls/v1/seg.ts"); // "../hls/v1/seg.ts"
- * relativeRef("_ext/a/", "");                   // "../../"
+ * relativeRef("master.m3u8", "hls/audio=96000/seg,1.ts"); // "hls/audio=96000/seg,1.ts"
+ * relativeRef("v1/prog.m3u8", "hls/v1/seg.ts");           // "../hls/v1/seg.ts"
+ * relativeRef("_ext/a/", "");                             // "../../"
  * ```
  */
 export function relativeRef(fromPath: string, toPath: string): string {
@@ -269,8 +367,7 @@ export function relativeRef(fromPath: string, toPath: string): string {
   const isDir = toPath.endsWith("/") || toPath === "";
   let rel = posix.relative(fromDir === "." ? "" : fromDir, toPath === "" ? "." : toPath);
   if (isDir) rel = rel === "" ? "./" : `${rel}/`;
-  return rel.split("/").map((p) => p === ".." || p === "." ? p : encodeURIComponent(p))
-    .join("/");
+  return rel;
 }
 
 /**

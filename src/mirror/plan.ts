@@ -40,8 +40,8 @@ export interface PlanItem {
   kind: ResourceKind;
   /** The byte ranges of this resource that the manifest addresses, if any. */
   ranges?: ByteRange[];
-  /** Who refers to it, for messages: a Representation id, a playlist URL. */
-  owner?: string;
+  /** The track it belongs to (a Representation id, a media playlist's URI), if one. */
+  track?: string;
 }
 
 /** A manifest or playlist to write to disk as text (possibly rewritten for offline use). */
@@ -56,12 +56,38 @@ export interface SavedManifest {
   original?: string;
 }
 
+/** Something of the stream that could not be planned or fetched, and why. */
+export interface Failure {
+  /** The URL that failed. */
+  url: string;
+  /** Where it would have been saved (relative to the output directory). */
+  path: string;
+  /** Why. */
+  reason: string;
+}
+
+/** A track of the plan, as displays name it. */
+export interface PlanTrack {
+  /** The id as the manifest names it (`Representation@id`; an HLS playlist's URI). */
+  id: string;
+  /** A short label: kind and resolution or language (`video 1280x720`, `audio fr`). */
+  label?: string;
+}
+
 /** Everything one `get` run must produce. */
 export interface DownloadPlan {
+  /** The tracks the items belong to, in manifest order. */
+  tracks?: PlanTrack[];
   /** Manifests/playlists to write (already fetched while planning). */
   manifests: SavedManifest[];
   /** Resources to download, in manifest order, each URL once. */
   items: PlanItem[];
   /** Notes for the user (skipped things, assumptions made). */
   notes: string[];
+  /**
+   * Parts of the stream that could not be planned (a media playlist that could not be
+   * fetched, a Period that cannot be used): the rest is mirrored, and the run fails (exit 1)
+   * naming them.
+   */
+  failures?: Failure[];
 }

@@ -1,152 +1,164 @@
 /**
  * Executes a {@link DownloadPlan}: writes its manifests, downloads its items through a
- * bounded pool, and returns what happened. Shared by `dash get` and `hls get`; it knows
- * nothing of DASH or HLS.
+ * bounded pool, tells observers what happens ({@link RunEvent}) and folds the outcomes into
+ * the run's accounting. Shared by `dash get` and `hls get` (and the live recorder); it knows
+ * nothing of DASH or HLS. Every local name comes from the layout: final paths from the plan,
+ * temporary ones from {@link partialPaths}.
  *
  * @module
  */
-import { dirname } from "node:path";
-import { InputError } from "../errors.ts";
-import { downloadItem, type DownloadOutcome } from "../net/download.ts";
+import type { Observer, RunTotals, TrackInfo } from "../events.ts";
+import type { DownloadOutcome } from "../net/download.ts";
 import type { HttpOptions } from "../net/http.ts";
-import { OutputSnapshot } from "../net/output_snapshot.ts";
 import { runPool } from "../net/pool.ts";
-import type { Progress } from "../ui/progress.ts";
-import { resolveInside } from "./layout.ts";
-import type { DownloadPlan, SavedManifest } from "./plan.ts";
+import { type FetchContext, fetchItem, reportFile, StallWatch } from "./fetch_item.ts";
+import { originalPath } from "./layout.ts";
+import type { OutputDir } from "./output.ts";
+import type { DownloadPlan, Failure, SavedManifest } from "./plan.ts";
+
+export type { Failure };
 
 /** Options of {@link executePlan}. */
 export interface RunOptions {
   /** The output directory. */
-  outDir: string;
+  out: OutputDir;
   /** Parallel downloads. */
   threads: number;
   /** Compare complete files with the server's sizes. */
   verify: boolean;
   /** How to make requests (its `signal` stops the run). */
   http: HttpOptions;
-}
-
-/** One failed resource. */
-export interface Failure {
-  /** The URL that failed. */
-  url: string;
-  /** Where it would have been saved. */
-  path: string;
-  /** Why. */
-  reason: string;
+  /** A transfer silent for this long is reported as stalled. @default 5000 */
+  stallMs?: number;
 }
 
 /** What a run did. */
-export interface RunSummary {
-  /** Resources in the plan. */
-  planned: number;
-  /** Fetched in this run. */
-  downloaded: number;
-  /** Already complete on disk. */
-  skipped: number;
-  /** Failed. */
-  failed: number;
-  /** Not attempted (the run was interrupted). */
-  notStarted: number;
-  /** Bytes received. */
-  bytes: number;
-  /** Retries made. */
-  retries: number;
-  /** Wall-clock seconds. */
-  seconds: number;
+export interface RunReport {
+  /** The counts. */
+  totals: RunTotals;
   /** Every failure, in plan order. */
   failures: Failure[];
-  /** Manifests/playlists written, relative paths. */
+  /** Manifests and playlists written, relative paths. */
   manifests: string[];
-  /** Whether SIGINT stopped the run. */
+  /** Whether the run was interrupted (Ctrl-C). */
   interrupted: boolean;
 }
 
 /**
- * Makes sure the output directory exists and is writable, before any download starts, so
- * an unwritable target is one clear error and not one per file.
+ * Writes the plan's manifests (and, when rewritten, the original beside each), each
+ * atomically and never through a symlink.
  */
-export async function prepareOutputDir(outDir: string): Promise<void> {
-  const probe = `${outDir}/.streamkit-write-test-${Deno.pid}`;
-  try {
-    await Deno.mkdir(outDir, { recursive: true });
-    await Deno.writeFile(probe, new Uint8Array());
-    await Deno.remove(probe);
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new InputError(`cannot write to the output directory (${why})`, outDir);
-  }
-}
-
-/** Writes a text file atomically (via `<path>.part` and a rename). */
-export async function writeTextAtomic(path: string, text: string): Promise<void> {
-  await Deno.mkdir(dirname(path), { recursive: true });
-  await Deno.writeTextFile(`${path}.part`, text);
-  await Deno.rename(`${path}.part`, path);
-}
-
-/** Writes the plan's manifests (and, when rewritten, the original beside each as `.orig`). */
-export async function writeManifests(outDir: string, manifests: SavedManifest[]): Promise<void> {
+export function writeManifests(out: OutputDir, manifests: SavedManifest[]): void {
   for (const m of manifests) {
-    const path = resolveInside(outDir, m.path);
-    if (m.original !== undefined) await writeTextAtomic(`${path}.orig`, m.original);
-    await writeTextAtomic(path, m.text);
+    if (m.original !== undefined) out.writeText(originalPath(m.path), m.original);
+    out.writeText(m.path, m.text);
   }
+}
+
+/** The tracks of a plan with their file counts, for the `plan` event. */
+function trackInfos(plan: DownloadPlan): TrackInfo[] {
+  const files = new Map<string, number>();
+  for (const item of plan.items) {
+    if (item.track !== undefined) files.set(item.track, (files.get(item.track) ?? 0) + 1);
+  }
+  const known = plan.tracks ?? [];
+  const out: TrackInfo[] = known.map((t) => ({ ...t, files: files.get(t.id) ?? 0 }));
+  for (const [id, n] of files) if (!known.some((t) => t.id === id)) out.push({ id, files: n });
+  return out;
 }
 
 /**
  * Runs the plan: manifests first, then every item through a pool of `threads` workers.
- * Failures are collected, not thrown; an abort of `http.signal` stops new downloads,
- * keeps `.part` files, and returns with `interrupted` set.
+ * Failures are collected, not thrown; an abort of `http.signal` stops new downloads, keeps
+ * partial files, and returns with `interrupted` set. Observers see `plan`, then per file
+ * `start`, `bytes`, `retry`, `stall` and `file`, and `end` last.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_HTTP } from "../net/http.ts";
+ * import { prepareOutputDir } from "./output.ts";
+ * const plan = { manifests: [], items: [], notes: [] };
+ * const http = DEFAULT_HTTP;
+ * const out = await prepareOutputDir("/tmp/out");
+ * const report = await executePlan(plan, { out, threads: 4, verify: false, http }, (e) => {
+ *   if (e.event === "file") console.log(e.path, e.status);
+ * });
+ * ```
  */
 export async function executePlan(
   plan: DownloadPlan,
   options: RunOptions,
-  progress: Progress,
-): Promise<RunSummary> {
-  await writeManifests(options.outDir, plan.manifests);
-  progress.start(plan.items.length);
-  const snapshot = OutputSnapshot.scan(
-    plan.items.map((item) => resolveInside(options.outDir, item.path)),
-  );
-  const outcomes = await runPool(plan.items, options.threads, async (item) => {
-    let outcome: DownloadOutcome;
-    try {
-      outcome = await downloadItem(item, {
-        outDir: options.outDir,
-        http: options.http,
-        verify: options.verify,
-        onBytes: (n) => progress.bytes(n),
-        onRetry: (it, err, n, wait) => progress.retry(it, err.message, n, wait),
-        snapshot,
-      });
-    } catch (err) {
-      if (options.http.signal?.aborted) return undefined;
-      throw err;
-    }
-    progress.fileDone(item, outcome);
-    return outcome;
-  }, options.http.signal);
-  progress.stop();
-  const c = progress.counts;
-  const failures: Failure[] = [];
-  outcomes.forEach((o, i) => {
-    if (o?.status === "failed") {
-      failures.push({ url: plan.items[i].url, path: plan.items[i].path, reason: o.message ?? "" });
-    }
+  observe: Observer = () => {},
+): Promise<RunReport> {
+  const { out, http } = options;
+  const started = performance.now();
+  writeManifests(out, plan.manifests);
+  observe({
+    event: "plan",
+    tracks: trackInfos(plan),
+    files: plan.items.length,
+    manifests: plan.manifests.length,
   });
+  for (const text of plan.notes) observe({ event: "note", text });
+  const planned = plan.failures ?? [];
+  const totals: RunTotals = {
+    files: plan.items.length + planned.length,
+    done: 0,
+    present: 0,
+    failed: planned.length,
+    notStarted: 0,
+    bytes: 0,
+    retries: 0,
+    seconds: 0,
+  };
+  for (const f of planned) {
+    observe({
+      event: "file",
+      path: f.path,
+      url: f.url,
+      status: "failed",
+      bytes: 0,
+      message: f.reason,
+    });
+  }
+  const failures: (Failure & { index: number })[] = [];
+  const cx: FetchContext = {
+    out,
+    http,
+    verify: options.verify,
+    observe,
+    totals,
+    stalls: new StallWatch(options.stallMs ?? 5000, observe),
+  };
+  let finished = 0;
+  try {
+    await runPool(plan.items, options.threads, async (item, index) => {
+      let outcome: DownloadOutcome;
+      try {
+        outcome = await fetchItem(cx, item);
+      } catch (err) {
+        if (http.signal?.aborted) return;
+        throw err;
+      }
+      finished++;
+      if (outcome.status === "failed") {
+        failures.push({ url: item.url, path: item.path, reason: outcome.message ?? "", index });
+      }
+      reportFile(cx, item, outcome);
+    }, http.signal);
+  } finally {
+    cx.stalls.stop();
+  }
+  const interrupted = http.signal?.aborted ?? false;
+  totals.notStarted = plan.items.length - finished;
+  totals.seconds = (performance.now() - started) / 1000;
+  // Failures in plan order, whatever order the pool finished them in.
+  failures.sort((a, b) => a.index - b.index);
+  observe({ event: "end", totals, interrupted });
   return {
-    planned: plan.items.length,
-    downloaded: c.downloaded,
-    skipped: c.skipped,
-    failed: c.failed,
-    notStarted: plan.items.length - c.finished,
-    bytes: c.bytes,
-    retries: c.retries,
-    seconds: progress.elapsed,
-    failures,
+    totals,
+    failures: [...planned, ...failures.map(({ url, path, reason }) => ({ url, path, reason }))],
     manifests: plan.manifests.map((m) => m.path),
-    interrupted: options.http.signal?.aborted ?? false,
+    interrupted,
   };
 }

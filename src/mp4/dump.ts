@@ -1,9 +1,10 @@
 /**
- * streamkit's built-in ISO BMFF box dumper, whose output equals Bento4's `mp4dump`: text at
- * verbosity 0..3 and JSON. It streams — a file of any size is read in bounded memory, `mdat`
- * payloads are skipped, never loaded — and reports damage (a truncated box, a size smaller
- * than its header or past the end of the file, a child overrunning its parent, bytes that are
- * not ISO BMFF) as problems with their offsets, after printing everything before the damage.
+ * streamkit's built-in ISO BMFF box dumper, whose output equals Bento4's `mp4dump` 1.6: text at
+ * verbosity 0..3 and JSON, the same boxes read the same way, damaged input included. It
+ * streams — a file of any size is read in bounded memory, `mdat` payloads are skipped, never
+ * loaded — and reports damage (a truncated box, a size smaller than its header or past the end
+ * of its parent, bytes that are not ISO BMFF) as problems with their offsets, after printing
+ * exactly what mp4dump prints.
  *
  * @example
  * ```ts
@@ -15,11 +16,13 @@
  *
  * @module
  */
-import { ByteReader, Mp4DataError } from "./byte_reader.ts";
-import { type BoxHeaderInfo, type Inspector, JsonInspector, type Printer } from "./inspect.ts";
+import { ByteStringDecoder, fourccPrintable } from "./format.ts";
+import { type BoxHeaderInfo, JsonInspector, NullInspector, type Printer } from "./inspect.ts";
 import { TextInspector, type Verbosity } from "./inspect.ts";
-import { type ByteSource, FileSource, readBoxHeader, StreamSource } from "./reader.ts";
-import { BoxWalker, codecFor, MAX_DEPTH } from "./walk.ts";
+import { type ByteSource, FileSource, Loader, StreamSource } from "./reader.ts";
+import { type Mp4Problem, walkBoxes } from "./walker.ts";
+
+export type { Mp4Problem } from "./walker.ts";
 
 /** How to dump. */
 export interface DumpOptions {
@@ -33,18 +36,13 @@ export interface DumpOptions {
    * `[styp] size=8+16 @843 (0x34b)`
    */
   annotate?: { base: number };
+  /**
+   * `text` (default): `write` receives JavaScript text (the output decoded as UTF-8).
+   * `bytes`: each character `write` receives stands for one byte of mp4dump's output (char
+   * codes 0..255), so bytes that are not UTF-8 come out unchanged.
+   */
+  encoding?: "text" | "bytes";
 }
-
-/** Something wrong with the input, and where. */
-export interface Mp4Problem {
-  /** Absolute offset in the file. */
-  offset: number;
-  /** What is wrong. */
-  message: string;
-}
-
-/** A container larger than this is walked from the file instead of being loaded whole. */
-const LOAD_LIMIT = 64 << 20;
 
 /** Memory bounds of a dump (tests lower them to exercise the streaming paths). */
 export interface DumpLimits {
@@ -55,134 +53,14 @@ export interface DumpLimits {
    */
   loadLimit?: number;
 }
-/** A box whose fields must be read is never loaded when larger than this. */
-const LEAF_LIMIT = 512 << 20;
+
 /** Output is handed to the writer in batches of about this many characters. */
 const FLUSH_AT = 1 << 16;
-
-type Flush = () => Promise<void>;
-
-/** Top-level box types are letters and digits, perhaps padded with spaces (`ftyp`, `mdat`). */
-function isTopLevelType(type: Uint8Array): boolean {
-  return /^[A-Za-z0-9]+ *$/.test(String.fromCharCode(...type));
-}
-
-/**
- * Walks the boxes of `src` in `[start, end)` (`end` undefined: to the end of a stream). Each
- * box is loaded whole and walked in memory, except boxes shown by their header alone (never
- * loaded) and containers larger than `loadLimit` (walked from the source, child by child).
- */
-async function walkSource(
-  src: ByteSource,
-  range: { start: number; end: number | undefined; depth: number; parent?: string },
-  ins: Inspector,
-  flush: Flush,
-  loadLimit: number,
-): Promise<void> {
-  const { end, depth, parent } = range;
-  if (depth > MAX_DEPTH) {
-    throw new Mp4DataError(range.start, `boxes nested more than ${MAX_DEPTH} deep`);
-  }
-  const walker = new BoxWalker(ins);
-  const where = parent === undefined ? "the file" : `its parent '${parent}'`;
-  let off = range.start;
-  while (end === undefined || off < end) {
-    if (end === undefined && (await src.read(off, 1)).length === 0) break;
-    if (depth === 0) {
-      const type = (await src.read(off, 8)).subarray(4);
-      if (type.length === 4 && !isTopLevelType(type)) {
-        const hex = Array.from(type, (b) => b.toString(16).padStart(2, "0")).join(" ");
-        throw new Mp4DataError(off, `not an ISO BMFF box (type bytes ${hex})`);
-      }
-    }
-    const h = await readBoxHeader(src, off, end, where);
-    const codec = codecFor(h);
-    if (!codec?.inspect) {
-      // shown by its header alone: the payload is skipped, never read
-      if (end === undefined && (await src.read(off + h.size - 1, 1)).length < 1) {
-        throw new Mp4DataError(
-          off,
-          `box '${h.type}' of size ${h.size} runs past the end of the data`,
-        );
-      }
-      ins.startBox(headerInfo(h.name, h.headerSize, h.size, 0, 0, off));
-      ins.endBox();
-    } else if (codec.container && h.size > loadLimit) {
-      let headerSize = h.headerSize, version = 0, flags = 0;
-      if (codec.full) {
-        const v = new ByteReader(await src.read(off + headerSize, 4), off + headerSize).u32();
-        version = v >>> 24;
-        flags = v & 0xffffff;
-        headerSize += 4;
-      }
-      ins.startBox(headerInfo(h.name, headerSize, h.size, version, flags, off));
-      await walkSource(
-        src,
-        { start: off + headerSize, end: off + h.size, depth: depth + 1, parent: h.type },
-        ins,
-        flush,
-        loadLimit,
-      );
-      ins.endBox();
-    } else {
-      if (h.size > LEAF_LIMIT) {
-        throw new Mp4DataError(off, `box '${h.type}' of ${h.size} bytes is too large to inspect`);
-      }
-      const bytes = await src.read(off, h.size);
-      if (bytes.length < h.size) {
-        throw new Mp4DataError(
-          off,
-          `box '${h.type}' of size ${h.size} runs past the end of the data ` +
-            `(${bytes.length} bytes left)`,
-        );
-      }
-      walker.box(new ByteReader(bytes, off), h, depth);
-    }
-    await flush();
-    off += h.size;
-  }
-}
-
-function headerInfo(
-  name: string,
-  headerSize: number,
-  size: number,
-  version: number,
-  flags: number,
-  offset: number,
-): BoxHeaderInfo {
-  return { name, headerSize, size, version, flags, offset };
-}
 
 function makePrinter(options: DumpOptions): Printer {
   const verbosity = options.verbosity as Verbosity;
   if (options.format === "json") return new JsonInspector(verbosity);
   return new TextInspector(verbosity, { annotateBase: options.annotate?.base });
-}
-
-async function run(
-  src: ByteSource,
-  ins: Inspector,
-  flush: Flush,
-  limits: DumpLimits = {},
-): Promise<Mp4Problem[]> {
-  try {
-    await walkSource(
-      src,
-      { start: 0, end: src.size, depth: 0 },
-      ins,
-      flush,
-      limits.loadLimit ?? LOAD_LIMIT,
-    );
-    return [];
-  } catch (err) {
-    if (err instanceof Mp4DataError) return [{ offset: err.offset, message: err.message }];
-    if (err instanceof RangeError) {
-      // a pathological structure (e.g. nesting that exhausts the stack)
-      return [{ offset: 0, message: `cannot dump this file: ${err.message}` }];
-    }
-    throw err;
-  }
 }
 
 /**
@@ -191,7 +69,7 @@ async function run(
  *
  * @param src where the bytes come from (closed by the caller)
  * @param write receives the output in batches
- * @param options verbosity, format and annotation
+ * @param options verbosity, format, annotation and encoding
  * @param limits memory bounds
  */
 export async function dumpSource(
@@ -201,13 +79,28 @@ export async function dumpSource(
   limits: DumpLimits = {},
 ): Promise<{ problems: Mp4Problem[] }> {
   const printer = makePrinter(options);
-  const flush = async () => {
-    if (printer.pending >= FLUSH_AT) await write(printer.drain());
+  const decoder = options.encoding === "bytes" ? undefined : new ByteStringDecoder();
+  const emit = async (s: string) => {
+    const text = decoder ? decoder.decode(s) : s;
+    if (text) await write(text);
   };
-  const problems = await run(src, printer, flush, limits);
+  const flush = async () => {
+    if (printer.pending >= FLUSH_AT) await emit(printer.drain());
+  };
+  let problems: Mp4Problem[];
+  try {
+    problems = await walkBoxes(src, printer, { loadLimit: limits.loadLimit, flush });
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    // a pathological structure (nesting that exhausts the stack, an impossible allocation)
+    problems = [{ offset: 0, message: `cannot dump this file: ${err.message}` }];
+  }
   printer.finish();
-  const rest = printer.drain();
-  if (rest) await write(rest);
+  await emit(printer.drain());
+  if (decoder) {
+    const rest = decoder.end();
+    if (rest) await write(rest);
+  }
   return { problems };
 }
 
@@ -238,8 +131,9 @@ export async function dumpMp4(
 }
 
 /**
- * Dumps MP4 bytes arriving on a stream (forward only: `mdat` payloads are read past and
- * dropped). Same output and problems as {@linkcode dumpMp4}.
+ * Dumps MP4 bytes arriving on a stream — standard input, for `streamkit mp4 dump -` (forward
+ * only: `mdat` payloads are read past and dropped). Same output and problems as
+ * {@linkcode dumpMp4}.
  */
 export async function dumpMp4Stream(
   stream: ReadableStream<Uint8Array>,
@@ -255,29 +149,41 @@ export async function dumpMp4Stream(
 }
 
 /** An Inspector that only records where each box header line would be. */
-class OffsetCollector implements Inspector {
-  readonly verbosity: Verbosity = 0;
+class OffsetCollector extends NullInspector {
   readonly offsets: number[] = [];
-  startBox(h: BoxHeaderInfo): void {
+
+  override startBox(h: BoxHeaderInfo): void {
     this.offsets.push(h.offset);
   }
-  endBox(): void {}
-  addInt(): void {}
-  addString(): void {}
-  addFloat(): void {}
-  addBytes(): void {}
-  startArray(): void {}
-  endArray(): void {}
-  addElement(): void {}
-  startEntry(): void {}
-  endEntry(): void {}
 }
 
 /**
- * The absolute offsets of the boxes in the order mp4dump prints their header lines (pre-order,
- * descending into exactly the containers mp4dump descends into). Used to annotate the output of
- * an external mp4dump. MPEG-4 descriptors inside `esds` (`[ESDescriptor]`, …) have header
- * lines too, and are included. Offsets stop at the first damage.
+ * One walk of the file at `path`: the absolute offsets of its box header lines in the order
+ * mp4dump prints them (pre-order, descending into exactly the boxes mp4dump descends into;
+ * the MPEG-4 descriptors inside `esds` and `iods` have header lines too), and the damage
+ * found (the same problems {@linkcode dumpMp4} reports).
+ *
+ * @example
+ * ```ts
+ * const { offsets, problems } = await scanBoxes("rep0.m4s"); // offsets: [0, 28, 36, ...]
+ * ```
+ */
+export async function scanBoxes(
+  path: string,
+): Promise<{ offsets: number[]; problems: Mp4Problem[] }> {
+  const src = await FileSource.open(path);
+  try {
+    // verbosity 3 walks exactly the boxes every verbosity prints (only fields differ)
+    const collector = new OffsetCollector(3);
+    const problems = await walkBoxes(src, collector);
+    return { offsets: collector.offsets, problems };
+  } finally {
+    src.close();
+  }
+}
+
+/**
+ * The offsets of {@linkcode scanBoxes} alone (offsets stop where mp4dump's output stops).
  *
  * @example
  * ```ts
@@ -285,19 +191,12 @@ class OffsetCollector implements Inspector {
  * ```
  */
 export async function boxHeaderOffsets(path: string): Promise<number[]> {
-  const src = await FileSource.open(path);
-  try {
-    const collector = new OffsetCollector();
-    await run(src, collector, () => Promise.resolve());
-    return collector.offsets;
-  } finally {
-    src.close();
-  }
+  return (await scanBoxes(path)).offsets;
 }
 
 /**
  * The types of the first top-level boxes (up to `count`), for fMP4 detection. Stops early at
- * the end of the file or at damage.
+ * the end of the file or at a size that does not fit.
  *
  * @example
  * ```ts
@@ -306,16 +205,24 @@ export async function boxHeaderOffsets(path: string): Promise<number[]> {
  */
 export async function firstBoxTypes(path: string, count = 8): Promise<string[]> {
   const src = await FileSource.open(path);
+  const loader = new Loader(src);
   const types: string[] = [];
   try {
     let off = 0;
-    while (types.length < count && off < src.size) {
-      const h = await readBoxHeader(src, off, src.size);
-      types.push(h.type);
-      off += h.size;
+    while (types.length < count && off + 8 <= src.size) {
+      await loader.load(off, 16);
+      const v = loader.view, i = off - v.base;
+      const dv = new DataView(v.bytes.buffer, v.bytes.byteOffset + i, v.bytes.length - i);
+      const size32 = dv.getUint32(0);
+      let size = size32;
+      if (size32 === 1) {
+        if (off + 16 > src.size) break;
+        size = Number(dv.getBigUint64(8));
+      } else if (size32 === 0) size = src.size - off;
+      if (size < 8 || off + size > src.size) break;
+      types.push(fourccPrintable(dv.getUint32(4)));
+      off += size;
     }
-  } catch (err) {
-    if (!(err instanceof Mp4DataError)) throw err;
   } finally {
     src.close();
   }

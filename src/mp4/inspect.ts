@@ -1,8 +1,11 @@
 /**
- * The Inspector: what a box lists its fields to, and the two printers that are Inspectors —
+ * The Inspector — what a box lists its fields to — and the two printers that are Inspectors:
  * {@linkcode TextInspector} (mp4dump's text) and {@linkcode JsonInspector} (mp4dump's
- * `--format json`). Boxes decide *what* to list (and at which verbosity); printers decide only
- * *how* it looks, so adding a box never touches a printer.
+ * `--format json`). Boxes decide *what* to list and at which verbosity; printers decide only
+ * *how* it looks, so adding a box never touches a printer. A field may carry a format hint
+ * (`{ hint: "hex" }`), as Bento4's fields do.
+ *
+ * Printers produce byte strings (see `format.ts`): each character is one byte of output.
  *
  * @example
  * ```ts
@@ -16,6 +19,7 @@
  *
  * @module
  */
+import { bytesText, formatFixed6, hexText, intText, jsonEscape } from "./format.ts";
 
 /** How much detail to list: 0 (least) to 3 (most), as mp4dump's `--verbosity`. */
 export type Verbosity = 0 | 1 | 2 | 3;
@@ -36,8 +40,14 @@ export interface BoxHeaderInfo {
   offset: number;
 }
 
-/** A scalar element of an array: a number, or a run of bytes. */
-export type ElementValue = number | bigint | Uint8Array;
+/** How a field's value is best shown: Bento4's format hints. */
+export type FormatHint = "hex" | "boolean";
+
+/** Options of a field. */
+export interface FieldOptions {
+  /** `hex` prints an integer in hexadecimal in text (JSON stays decimal). */
+  hint?: FormatHint;
+}
 
 /** The receiver of a box tree: each box opens, lists its fields, its children, and closes. */
 export interface Inspector {
@@ -47,27 +57,51 @@ export interface Inspector {
   startBox(header: BoxHeaderInfo): void;
   /** Closes the innermost open box. */
   endBox(): void;
-  /** An integer field; `hex` prints it in hexadecimal in text (JSON stays decimal). */
-  addInt(name: string, value: number | bigint, hex?: boolean): void;
-  /** A text field. */
-  addString(name: string, value: string): void;
-  /** A real-number field (printed with six decimals). */
-  addFloat(name: string, value: number): void;
+  /** An integer field (`name` null: an element of the open array). */
+  addInt(name: string | null, value: number | bigint, options?: FieldOptions): void;
+  /** A text field (a byte string). */
+  addString(name: string | null, value: string): void;
+  /** A real-number field (printed as C's `%f`). */
+  addFloat(name: string | null, value: number): void;
   /** A byte-run field, printed as `[0a 1b ...]`. */
-  addBytes(name: string, value: Uint8Array): void;
-  /** Opens an array field named `name`; elements follow until {@linkcode endArray}. */
-  startArray(name: string): void;
+  addBytes(name: string | null, value: Uint8Array): void;
+  /** Opens an array; its elements (fields with a null name, or objects) follow. */
+  startArray(name: string | null): void;
   /** Closes the innermost array. */
   endArray(): void;
-  /** A scalar element of the open array. */
-  addElement(value: ElementValue): void;
   /**
-   * Opens an object element of the open array. A compact object prints its fields on the
-   * element's line; a non-compact one prints them (and nested arrays) on lines below it.
+   * Opens an object; a compact one prints its fields on one line, a non-compact one on lines
+   * below it.
    */
-  startEntry(compact?: boolean): void;
-  /** Closes the open object element. */
-  endEntry(): void;
+  startObject(name: string | null, compact?: boolean): void;
+  /** Closes the innermost object. */
+  endObject(): void;
+}
+
+/** An Inspector that lists nothing: subclasses override what they need. */
+export class NullInspector implements Inspector {
+  /** Creates one at a verbosity. */
+  constructor(readonly verbosity: Verbosity = 0) {}
+  /** Ignored. */
+  startBox(_header: BoxHeaderInfo): void {}
+  /** Ignored. */
+  endBox(): void {}
+  /** Ignored. */
+  addInt(): void {}
+  /** Ignored. */
+  addString(): void {}
+  /** Ignored. */
+  addFloat(): void {}
+  /** Ignored. */
+  addBytes(): void {}
+  /** Ignored. */
+  startArray(): void {}
+  /** Ignored. */
+  endArray(): void {}
+  /** Ignored. */
+  startObject(): void {}
+  /** Ignored. */
+  endObject(): void {}
 }
 
 /** A printer: an Inspector whose output is collected and handed out in chunks. */
@@ -76,48 +110,55 @@ export interface Printer extends Inspector {
   drain(): string;
   /** Approximate number of characters waiting to be drained. */
   readonly pending: number;
-  /** Closes whatever is still open (so output cut by damage is still well formed) and ends it. */
+  /** Closes whatever is still open and ends the output. */
   finish(): void;
 }
 
-function intText(value: number | bigint): string {
-  return typeof value === "bigint" ? BigInt.asIntN(64, value).toString() : String(value);
+const SPACES = " ".repeat(255);
+/** mp4dump's indent: at most 255 spaces. */
+function indent(n: number): string {
+  return SPACES.slice(0, Math.min(n, 255));
 }
 
-function hexText(value: number | bigint): string {
-  return typeof value === "bigint"
-    ? BigInt.asUintN(64, value).toString(16)
-    : (value >= 0 ? value : value + 0x100000000).toString(16);
+/** Collects output text in chunks. */
+class Output {
+  #chunks: string[] = [];
+  #line = "";
+  #pending = 0;
+
+  write(s: string): void {
+    this.#line += s;
+    if (this.#line.length > 8192) {
+      this.#chunks.push(this.#line);
+      this.#pending += this.#line.length;
+      this.#line = "";
+    }
+  }
+
+  get pending(): number {
+    return this.#pending + this.#line.length;
+  }
+
+  drain(): string {
+    this.#chunks.push(this.#line);
+    const s = this.#chunks.join("");
+    this.#chunks = [];
+    this.#line = "";
+    this.#pending = 0;
+    return s;
+  }
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
-/** `[0a 1b 2c]`: bytes as mp4dump lists them. */
-export function bytesText(value: Uint8Array): string {
-  let s = "[";
-  for (let i = 0; i < value.length; i++) s += (i ? " " : "") + HEX[value[i]];
-  return s + "]";
+const enum TextKind {
+  Top,
+  Atom,
+  Array,
+  Object,
+  Compact,
 }
 
-function floatText(value: number): string {
-  return value.toFixed(6);
-}
-
-function elementText(value: ElementValue): string {
-  return value instanceof Uint8Array ? bytesText(value) : intText(value);
-}
-
-const SPACES = " ".repeat(256);
-function pad(n: number): string {
-  return n <= 256 ? SPACES.slice(0, n) : " ".repeat(n);
-}
-
-function indexText(i: number): string {
-  const s = String(i);
-  return s.length >= 8 ? s : SPACES.slice(0, 8 - s.length) + s;
-}
-
-interface TextArray {
+interface TextContext {
+  kind: TextKind;
   index: number;
 }
 
@@ -134,14 +175,8 @@ export interface TextInspectorOptions {
 export class TextInspector implements Printer {
   /** The verbosity the boxes should honour. */
   readonly verbosity: Verbosity;
-  #chunks: string[] = [];
-  #pending = 0;
-  #line = "";
-  #indent = 0;
-  #arrays: TextArray[] = [];
-  /** Parts of the compact entry being built, or null when none is open. */
-  #entry: string[] | null = null;
-  #entryStack: (string[] | null)[] = [];
+  #out = new Output();
+  #contexts: TextContext[] = [{ kind: TextKind.Top, index: 0 }];
   #annotateBase: number | undefined;
 
   /**
@@ -155,135 +190,117 @@ export class TextInspector implements Printer {
     this.#annotateBase = options.annotateBase;
   }
 
-  #emit(s: string): void {
-    this.#line += s;
-    if (this.#line.length > 16384) this.#flushLine();
-  }
-
-  #flushLine(): void {
-    this.#chunks.push(this.#line);
-    this.#pending += this.#line.length;
-    this.#line = "";
-  }
-
   /** Characters waiting to be drained. */
   get pending(): number {
-    return this.#pending + this.#line.length;
+    return this.#out.pending;
   }
 
   /** Returns the text produced since the last call. */
   drain(): string {
-    this.#flushLine();
-    const s = this.#chunks.join("");
-    this.#chunks = [];
-    this.#pending = 0;
-    return s;
+    return this.#out.drain();
   }
 
-  /** Nothing to close in text. */
-  finish(): void {
-    if (this.#entry) this.endEntry();
+  /** Nothing is left open in text. */
+  finish(): void {}
+
+  #last(): TextContext {
+    return this.#contexts[this.#contexts.length - 1];
+  }
+
+  #prefix(): void {
+    const last = this.#last();
+    if (last.kind === TextKind.Compact) {
+      if (last.index++) this.#out.write(", ");
+      return;
+    }
+    let s = indent((this.#contexts.length - 1) * 2);
+    if (last.kind === TextKind.Array) {
+      const i = String(last.index++);
+      s += "(" + (i.length < 8 ? SPACES.slice(0, 8 - i.length) : "") + i + ") ";
+    }
+    this.#out.write(s);
+  }
+
+  #suffix(): void {
+    if (this.#last().kind !== TextKind.Compact) this.#out.write("\n");
   }
 
   startBox(h: BoxHeaderInfo): void {
-    let s = pad(this.#indent) + "[" + h.name + "] size=" + h.headerSize + "+" +
-      (h.size - h.headerSize);
-    if (h.version) s += ", version=" + h.version;
-    if (h.flags) s += ", flags=" + hexText(h.flags);
+    this.#prefix();
+    this.#contexts.push({ kind: TextKind.Atom, index: 0 });
+    let s = "[" + h.name + "] size=" + h.headerSize + "+" + intText(h.size - h.headerSize);
+    if (h.headerSize === 12 || h.headerSize === 20 || h.headerSize === 28) {
+      if (h.version) s += ", version=" + h.version;
+      if (h.flags) s += ", flags=" + h.flags.toString(16);
+    }
     if (this.#annotateBase !== undefined) {
       const abs = this.#annotateBase + h.offset;
       s += " @" + abs + " (0x" + abs.toString(16) + ")";
     }
-    this.#emit(s + "\n");
-    this.#indent += 2;
+    this.#out.write(s);
+    this.#suffix();
   }
 
   endBox(): void {
-    this.#indent -= 2;
+    this.#contexts.pop();
   }
 
-  #field(name: string, text: string): void {
-    if (this.#entry) this.#entry.push(name + " = " + text);
-    else this.#emit(pad(this.#indent) + name + " = " + text + "\n");
+  #field(name: string | null, value: string): void {
+    this.#prefix();
+    this.#out.write(name === null ? value : name + " = " + value);
+    this.#suffix();
   }
 
-  addInt(name: string, value: number | bigint, hex = false): void {
-    this.#field(name, hex ? hexText(value) : intText(value));
+  addInt(name: string | null, value: number | bigint, options?: FieldOptions): void {
+    this.#field(name, options?.hint === "hex" ? hexText(value) : intText(value));
   }
 
-  addString(name: string, value: string): void {
+  addString(name: string | null, value: string): void {
     this.#field(name, value);
   }
 
-  addFloat(name: string, value: number): void {
-    this.#field(name, floatText(value));
+  addFloat(name: string | null, value: number): void {
+    this.#field(name, formatFixed6(value));
   }
 
-  addBytes(name: string, value: Uint8Array): void {
+  addBytes(name: string | null, value: Uint8Array): void {
     this.#field(name, bytesText(value));
   }
 
-  startArray(name: string): void {
-    this.#emit(pad(this.#indent) + name + ":\n");
-    this.#indent += 2;
-    this.#arrays.push({ index: 0 });
+  startArray(name: string | null): void {
+    this.#prefix();
+    this.#contexts.push({ kind: TextKind.Array, index: 0 });
+    if (name !== null) this.#out.write(name + ":");
+    this.#suffix();
   }
 
   endArray(): void {
-    this.#arrays.pop();
-    this.#indent -= 2;
+    this.#contexts.pop();
   }
 
-  addElement(value: ElementValue): void {
-    const a = this.#arrays[this.#arrays.length - 1];
-    this.#emit(pad(this.#indent) + "(" + indexText(a.index++) + ") " + elementText(value) + "\n");
+  startObject(name: string | null, compact = false): void {
+    this.#prefix();
+    this.#contexts.push({ kind: compact ? TextKind.Compact : TextKind.Object, index: 0 });
+    if (name !== null) this.#out.write(name + ": ");
+    this.#suffix();
   }
 
-  startEntry(compact = true): void {
-    const a = this.#arrays[this.#arrays.length - 1];
-    this.#entryStack.push(this.#entry);
-    if (compact) {
-      this.#entry = [pad(this.#indent) + "(" + indexText(a.index++) + ") "];
-    } else {
-      this.#emit(pad(this.#indent) + "(" + indexText(a.index++) + ") \n");
-      this.#entry = null;
-      this.#indent += 2;
-    }
-  }
-
-  endEntry(): void {
-    const e = this.#entry;
-    if (e) {
-      const head = e[0];
-      this.#emit(head + e.slice(1).join(", ") + "\n");
-    } else {
-      this.#indent -= 2;
-    }
-    this.#entry = this.#entryStack.pop() ?? null;
+  endObject(): void {
+    if (this.#last().kind === TextKind.Compact) this.#out.write("\n");
+    this.#contexts.pop();
   }
 }
 
-type JsonFrameKind = "root" | "box" | "array" | "object";
+const enum JsonKind {
+  Top,
+  Atom,
+  Array,
+}
 
-interface JsonFrame {
-  kind: JsonFrameKind;
-  /** Indent of the frame's opening line. */
-  indent: number;
-  /** Items written so far (fields/elements), or children for a box. */
-  count: number;
+interface JsonContext {
+  kind: JsonKind;
+  fields: number;
   children: number;
-}
-
-function jsonString(s: string): string {
-  let needs = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c) {
-      needs = true;
-      break;
-    }
-  }
-  return needs ? JSON.stringify(s) : '"' + s + '"';
 }
 
 /**
@@ -293,9 +310,9 @@ function jsonString(s: string): string {
 export class JsonInspector implements Printer {
   /** The verbosity the boxes should honour. */
   readonly verbosity: Verbosity;
-  #chunks: string[] = [];
-  #pending = 0;
-  #frames: JsonFrame[] = [{ kind: "root", indent: 0, count: 0, children: 0 }];
+  #out = new Output();
+  #contexts: JsonContext[] = [{ kind: JsonKind.Top, fields: 0, children: 0 }];
+  #prefix = "  ";
   #finished = false;
 
   /**
@@ -305,125 +322,124 @@ export class JsonInspector implements Printer {
    */
   constructor(verbosity: Verbosity) {
     this.verbosity = verbosity;
-    this.#emit("[\n");
-  }
-
-  #emit(s: string): void {
-    this.#chunks.push(s);
-    this.#pending += s.length;
+    this.#out.write("[\n");
   }
 
   /** Characters waiting to be drained. */
   get pending(): number {
-    return this.#pending;
+    return this.#out.pending;
   }
 
   /** Returns the text produced since the last call. */
   drain(): string {
-    const s = this.#chunks.join("");
-    this.#chunks = [];
-    this.#pending = 0;
-    return s;
+    return this.#out.drain();
   }
 
-  #top(): JsonFrame {
-    return this.#frames[this.#frames.length - 1];
-  }
-
-  /** Closes every open array, object and box, then the outer array. */
+  /** Closes every open box, array and object, then the outer array. */
   finish(): void {
     if (this.#finished) return;
-    while (this.#frames.length > 1) {
-      const f = this.#top();
-      if (f.kind === "box") this.endBox();
-      else if (f.kind === "array") this.endArray();
-      else this.endEntry();
+    while (this.#contexts.length > 1) {
+      const kind = this.#last().kind;
+      if (kind === JsonKind.Atom) this.endBox();
+      else this.endArray();
     }
-    this.#emit("\n]\n");
+    this.#out.write("\n]\n");
     this.#finished = true;
   }
 
+  #last(): JsonContext {
+    return this.#contexts[this.#contexts.length - 1];
+  }
+
+  #push(kind: JsonKind): void {
+    this.#contexts.push({ kind, fields: 0, children: 0 });
+    this.#prefix = indent(this.#contexts.length * 2);
+  }
+
+  #pop(): JsonContext {
+    const c = this.#contexts.pop()!;
+    this.#prefix = indent(this.#contexts.length * 2);
+    return c;
+  }
+
+  #fieldAdded(): void {
+    const last = this.#last();
+    if (last.fields++) this.#out.write(",\n");
+  }
+
+  #name(name: string | null): string {
+    return name === null ? "" : '"' + jsonEscape(name) + '": ';
+  }
+
   startBox(h: BoxHeaderInfo): void {
-    const parent = this.#top();
-    let indent: number;
-    if (parent.kind === "root") {
-      if (parent.count++ > 0) this.#emit(",\n");
-      indent = 2;
-    } else {
-      const inner = pad(parent.indent + 2);
-      if (parent.kind === "box") {
-        this.#emit(parent.children++ === 0 ? ",\n" + inner + '"children":[ \n' : ",\n");
-        indent = parent.indent + 2;
-      } else {
-        // a box inside an entry or array: list it as an element
-        if (parent.count++ > 0) this.#emit(",\n");
-        indent = parent.indent + 2;
-      }
+    this.#fieldAdded();
+    const last = this.#last();
+    last.children++;
+    let s = "";
+    if (last.kind === JsonKind.Atom && last.children === 1) {
+      s += this.#prefix + '"children":[ \n';
     }
-    const p = pad(indent), q = pad(indent + 2);
-    let s = p + "{\n" + q + '"name": ' + jsonString(h.name) + ",\n" + q + '"header_size": ' +
-      h.headerSize + ",\n" + q + '"size": ' + h.size;
-    if (h.version) s += ",\n" + q + '"version": ' + h.version;
-    if (h.flags) s += ",\n" + q + '"flags": ' + h.flags;
-    this.#emit(s);
-    this.#frames.push({ kind: "box", indent, count: 1, children: 0 });
+    s += this.#prefix + "{\n";
+    this.#out.write(s);
+    this.#push(JsonKind.Atom);
+    const p = this.#prefix;
+    this.#last().fields = 3;
+    s = p + '"name": "' + jsonEscape(h.name) + '",\n' + p + '"header_size": ' + h.headerSize +
+      ",\n" + p + '"size": ' + intText(h.size);
+    if (h.version) {
+      s += ",\n" + p + '"version": ' + h.version;
+      this.#last().fields++;
+    }
+    if (h.flags) {
+      s += ",\n" + p + '"flags": ' + h.flags;
+      this.#last().fields++;
+    }
+    this.#out.write(s);
   }
 
   endBox(): void {
-    const f = this.#frames.pop()!;
-    this.#emit((f.children > 0 ? "]" : "") + "\n" + pad(f.indent) + "}");
+    const c = this.#pop();
+    this.#out.write((c.children ? "]" : "") + "\n" + this.#prefix + "}");
   }
 
-  #field(name: string, text: string): void {
-    const f = this.#top();
-    const sep = f.count++ > 0 ? ",\n" : "";
-    this.#emit(sep + pad(f.indent + 2) + jsonString(name) + ": " + text);
+  #field(name: string | null, text: string): void {
+    this.#fieldAdded();
+    this.#out.write(this.#prefix + this.#name(name) + text);
   }
 
-  addInt(name: string, value: number | bigint): void {
+  addInt(name: string | null, value: number | bigint): void {
     this.#field(name, intText(value));
   }
 
-  addString(name: string, value: string): void {
-    this.#field(name, jsonString(value));
+  addString(name: string | null, value: string): void {
+    this.#field(name, '"' + jsonEscape(value) + '"');
   }
 
-  addFloat(name: string, value: number): void {
-    this.#field(name, floatText(value));
+  addFloat(name: string | null, value: number): void {
+    this.#field(name, formatFixed6(value));
   }
 
-  addBytes(name: string, value: Uint8Array): void {
+  addBytes(name: string | null, value: Uint8Array): void {
     this.#field(name, '"' + bytesText(value) + '"');
   }
 
-  startArray(name: string): void {
-    const f = this.#top();
-    const sep = f.count++ > 0 ? ",\n" : "";
-    this.#emit(sep + pad(f.indent + 2) + jsonString(name) + ": [\n");
-    this.#frames.push({ kind: "array", indent: f.indent + 2, count: 0, children: 0 });
+  startArray(name: string | null): void {
+    this.#field(name, "[\n");
+    this.#push(JsonKind.Array);
   }
 
   endArray(): void {
-    const f = this.#frames.pop()!;
-    this.#emit("\n" + pad(f.indent) + "]");
+    this.#pop();
+    this.#out.write("\n" + this.#prefix + "]");
   }
 
-  addElement(value: ElementValue): void {
-    const f = this.#top();
-    const sep = f.count++ > 0 ? ",\n" : "";
-    const text = value instanceof Uint8Array ? '"' + bytesText(value) + '"' : intText(value);
-    this.#emit(sep + pad(f.indent + 2) + text);
+  startObject(name: string | null): void {
+    this.#field(name, "{\n");
+    this.#push(JsonKind.Array);
   }
 
-  startEntry(): void {
-    const f = this.#top();
-    const sep = f.count++ > 0 ? ",\n" : "";
-    this.#emit(sep + pad(f.indent + 2) + "{\n");
-    this.#frames.push({ kind: "object", indent: f.indent + 2, count: 0, children: 0 });
-  }
-
-  endEntry(): void {
-    const f = this.#frames.pop()!;
-    this.#emit("\n" + pad(f.indent) + "}");
+  endObject(): void {
+    this.#pop();
+    this.#out.write("\n" + this.#prefix + "}");
   }
 }

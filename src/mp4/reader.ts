@@ -1,21 +1,21 @@
 /**
- * The streaming side of the box reader: byte sources over a file or a `ReadableStream`
- * (large buffered reads, bounded memory, payloads that are not needed are skipped, never
- * loaded) and the parsing of a box header (32-bit size, 64-bit `largesize`, `size = 0` to the
- * end of the enclosing range, `uuid` extended types).
+ * Where the dumper's bytes come from: a {@linkcode ByteSource} over a file or a
+ * `ReadableStream` (standard input), read in large buffered pieces so memory stays bounded
+ * whatever the file's size, and a {@linkcode Loader} that keeps the piece being walked loaded so
+ * boxes can read their fields synchronously.
  *
  * @example
  * ```ts
- * import { FileSource, readBoxHeader } from "./reader.ts";
+ * import { FileSource, Loader } from "./reader.ts";
  * const src = await FileSource.open("movie.mp4");
- * const h = await readBoxHeader(src, 0, src.size);
- * console.log(h.type, h.size);
+ * const loader = new Loader(src);
+ * await loader.load(0, 8); // loader.view.bytes now holds the first box header
  * src.close();
  * ```
  *
  * @module
  */
-import { fourccText, Mp4DataError } from "./byte_reader.ts";
+import type { FileView } from "./cursor.ts";
 
 /** Random-ish access to the bytes of an MP4 file. Offsets never go backwards for streams. */
 export interface ByteSource {
@@ -28,23 +28,31 @@ export interface ByteSource {
   read(offset: number, length: number): Promise<Uint8Array>;
   /** Returns the offset of the end of the data (for `size = 0` boxes on a stream). */
   measureEnd(offset: number): Promise<number>;
+  /**
+   * Reads bytes synchronously, without disturbing what {@linkcode read} returned (sources that
+   * can: files). Used when a box's fields run past the bytes loaded for it.
+   */
+  readSync?(offset: number, length: number): Uint8Array;
   /** Releases the underlying file or stream. */
   close(): void;
 }
 
-const WINDOW = 1 << 20;
+/** Bytes read at least, so a box header and the small boxes after it come in one read. */
+const MIN_READ = 4096;
 
 /**
- * A {@linkcode ByteSource} over an open file, read through a window of 1 MiB (or of the file's
- * size when smaller, allocated at the first read: a 20 KB segment costs 20 KB, not 1 MiB).
+ * A {@linkcode ByteSource} over an open file. Reads are synchronous underneath (one `read`
+ * system call each, no event-loop round trip) and take at least 4 KiB, so a fragmented file's
+ * `moof` and the `mdat` header after it come in one read while `mdat` payloads are skipped.
  */
 export class FileSource implements ByteSource {
   /** File size in bytes. */
   readonly size: number;
   #file: Deno.FsFile;
-  #window: Uint8Array | undefined;
-  #winStart = 0;
-  #winLength = 0;
+  #buf: Uint8Array = new Uint8Array(0);
+  #bufStart = 0;
+  #bufLength = 0;
+  #filePos = 0;
 
   /**
    * Wraps an open file.
@@ -69,32 +77,39 @@ export class FileSource implements ByteSource {
     }
   }
 
-  async #fill(into: Uint8Array, offset: number): Promise<number> {
-    await this.#file.seek(offset, Deno.SeekMode.Start);
+  #fill(into: Uint8Array, offset: number): number {
+    if (this.#filePos !== offset) this.#file.seekSync(offset, Deno.SeekMode.Start);
     let got = 0;
     while (got < into.length) {
-      const n = await this.#file.read(into.subarray(got));
-      if (n === null) break;
+      const n = this.#file.readSync(into.subarray(got));
+      if (n === null || n === 0) break;
       got += n;
     }
+    this.#filePos = offset + got;
     return got;
   }
 
-  async read(offset: number, length: number): Promise<Uint8Array> {
+  read(offset: number, length: number): Promise<Uint8Array> {
+    const end = Math.min(offset + length, this.size);
+    if (end <= offset) return Promise.resolve(new Uint8Array(0));
+    if (offset >= this.#bufStart && end <= this.#bufStart + this.#bufLength) {
+      return Promise.resolve(this.#buf.subarray(offset - this.#bufStart, end - this.#bufStart));
+    }
+    const want = Math.min(Math.max(end - offset, MIN_READ), this.size - offset);
+    // the buffer is reused (a view is valid until the next call), unless a big box needs more
+    if (want > this.#buf.length) this.#buf = new Uint8Array(Math.max(want, MIN_READ));
+    this.#bufStart = offset;
+    this.#bufLength = this.#fill(this.#buf.subarray(0, want), offset);
+    return Promise.resolve(
+      this.#buf.subarray(0, Math.min(end - offset, this.#bufLength)),
+    );
+  }
+
+  readSync(offset: number, length: number): Uint8Array {
     const end = Math.min(offset + length, this.size);
     if (end <= offset) return new Uint8Array(0);
-    const window = this.#window ??= new Uint8Array(Math.min(WINDOW, this.size));
-    if (offset >= this.#winStart && end <= this.#winStart + this.#winLength) {
-      return window.subarray(offset - this.#winStart, end - this.#winStart);
-    }
-    if (end - offset <= window.length) {
-      this.#winStart = offset;
-      this.#winLength = await this.#fill(window, offset);
-      return window.subarray(0, Math.min(end - offset, this.#winLength));
-    }
-    const big = new Uint8Array(end - offset);
-    const got = await this.#fill(big, offset);
-    return big.subarray(0, got);
+    const out = new Uint8Array(end - offset);
+    return out.subarray(0, this.#fill(out, offset));
   }
 
   measureEnd(): Promise<number> {
@@ -106,13 +121,42 @@ export class FileSource implements ByteSource {
   }
 }
 
+/** A {@linkcode ByteSource} over bytes in memory. */
+export class MemorySource implements ByteSource {
+  readonly #data: Uint8Array;
+
+  /** Wraps `data` (not copied). */
+  constructor(data: Uint8Array) {
+    this.#data = data;
+  }
+
+  /** The length of the data. */
+  get size(): number {
+    return this.#data.length;
+  }
+
+  read(offset: number, length: number): Promise<Uint8Array> {
+    return Promise.resolve(this.#data.subarray(offset, offset + length));
+  }
+
+  readSync(offset: number, length: number): Uint8Array {
+    return this.#data.subarray(offset, offset + length);
+  }
+
+  measureEnd(): Promise<number> {
+    return Promise.resolve(this.#data.length);
+  }
+
+  close(): void {}
+}
+
 /** A forward-only {@linkcode ByteSource} over a `ReadableStream` of bytes. */
 export class StreamSource implements ByteSource {
   /** Unknown for a stream. */
   readonly size: number | undefined = undefined;
   #reader: ReadableStreamDefaultReader<Uint8Array>;
   /** Buffered bytes, starting at stream offset `#bufStart`. */
-  #buf = new Uint8Array(0);
+  #buf: Uint8Array = new Uint8Array(0);
   #bufStart = 0;
   #done = false;
 
@@ -132,6 +176,10 @@ export class StreamSource implements ByteSource {
       this.#done = true;
       return false;
     }
+    if (this.#buf.length === 0) {
+      this.#buf = value;
+      return true;
+    }
     const merged = new Uint8Array(this.#buf.length + value.length);
     merged.set(this.#buf);
     merged.set(value, this.#buf.length);
@@ -149,17 +197,12 @@ export class StreamSource implements ByteSource {
 
   async read(offset: number, length: number): Promise<Uint8Array> {
     if (offset < this.#bufStart) {
-      throw new Mp4DataError(offset, "a stream cannot be read backwards (a box of size 0?)");
+      throw new RangeError(`a stream cannot be read backwards (offset ${offset})`);
     }
     this.#discardTo(offset);
     while (this.#bufStart < offset) {
       this.#buf = new Uint8Array(0);
-      if (!(await this.#pull())) {
-        throw new Mp4DataError(
-          this.#bufStart,
-          `the data ends at offset ${this.#bufStart}, inside a box that should end at ${offset}`,
-        );
-      }
+      if (!(await this.#pull())) return new Uint8Array(0);
       this.#discardTo(offset);
     }
     while (this.#buf.length < length && await this.#pull());
@@ -177,117 +220,56 @@ export class StreamSource implements ByteSource {
   }
 }
 
-/** A parsed box header. */
-export interface BoxHeader {
-  /** Four-character type (`uuid` for extended types). */
-  type: string;
-  /** The name mp4dump prints: the type, or the formatted UUID for `uuid` boxes. */
-  name: string;
-  /** Offset of the box in the file. */
-  offset: number;
-  /** Header bytes: 8, 16 with `largesize`, plus 16 for `uuid`. */
-  headerSize: number;
-  /** Total size in bytes (a `size = 0` box already resolved to the end of its range). */
-  size: number;
-  /** The 16-byte extended type of a `uuid` box. */
-  uuid?: Uint8Array;
-}
-
-/** The UUID of a `uuid` box as mp4dump names it (hex groups of 6-2-2-2-4 bytes, uppercase). */
-export function uuidName(uuid: Uint8Array): string {
-  const h = Array.from(uuid, (b) => b.toString(16).padStart(2, "0").toUpperCase());
-  return h.slice(0, 6).join("") + "-" + h.slice(6, 8).join("") + "-" + h.slice(8, 10).join("") +
-    "-" + h.slice(10, 12).join("") + "-" + h.slice(12, 16).join("");
-}
-
 /**
- * Parses the header of the box at `bytes[at]` (absolute offset `offset`), given that the
- * enclosing range ends `room` bytes after it. Throws {@linkcode Mp4DataError} when the header is
- * cut, its size is smaller than its header, or the box runs past the range.
- *
- * @param bytes bytes starting at least at the box
- * @param at index of the box in `bytes`
- * @param offset absolute offset of the box
- * @param room bytes from the box to the end of the enclosing range (file or parent box)
- * @param where words naming the enclosing range, for messages ("the file", "its parent 'moov'")
+ * Keeps one range of a source loaded as a {@linkcode FileView}, so the boxes in it can be read
+ * synchronously; loading a range that is already in memory costs nothing.
  */
-export function parseBoxHeader(
-  bytes: Uint8Array,
-  at: number,
-  offset: number,
-  room: number,
-  where: string,
-): BoxHeader {
-  const avail = Math.min(bytes.length - at, room);
-  if (avail < 8) {
-    throw new Mp4DataError(
-      offset,
-      `truncated box header: ${avail} byte${avail === 1 ? "" : "s"} left in ${where}, 8 needed`,
-    );
-  }
-  const size32 = ((bytes[at] << 24) >>> 0) + (bytes[at + 1] << 16) + (bytes[at + 2] << 8) +
-    bytes[at + 3];
-  const type = fourccText(bytes, at + 4);
-  let headerSize = 8;
-  let size: number;
-  if (size32 === 1) {
-    if (avail < 16) {
-      throw new Mp4DataError(offset, `truncated 64-bit box header of '${type}' in ${where}`);
-    }
-    const hi = ((bytes[at + 8] << 24) >>> 0) + (bytes[at + 9] << 16) + (bytes[at + 10] << 8) +
-      bytes[at + 11];
-    const lo = ((bytes[at + 12] << 24) >>> 0) + (bytes[at + 13] << 16) + (bytes[at + 14] << 8) +
-      bytes[at + 15];
-    if (hi >= 0x200000) {
-      throw new Mp4DataError(offset, `box '${type}' has an impossible 64-bit size`);
-    }
-    size = hi * 0x100000000 + lo;
-    headerSize = 16;
-  } else if (size32 === 0) {
-    size = room;
-  } else {
-    size = size32;
-  }
-  let uuid: Uint8Array | undefined;
-  let name = type;
-  if (type === "uuid") {
-    if (avail < headerSize + 16) {
-      throw new Mp4DataError(offset, `truncated header of 'uuid' box in ${where}`);
-    }
-    uuid = bytes.slice(at + headerSize, at + headerSize + 16);
-    name = uuidName(uuid);
-    headerSize += 16;
-  }
-  if (size < headerSize) {
-    throw new Mp4DataError(
-      offset,
-      `box '${type}' has size ${size}, smaller than its ${headerSize}-byte header`,
-    );
-  }
-  if (size > room) {
-    throw new Mp4DataError(
-      offset,
-      `box '${type}' of size ${size} runs past the end of ${where} (${room} bytes left)`,
-    );
-  }
-  return { type, name, offset, headerSize, size, uuid };
-}
+export class Loader {
+  /** The loaded bytes (replaced by each load that needs new ones). */
+  readonly view: FileView;
+  readonly #src: ByteSource;
 
-/**
- * Reads and parses the header of the box at `offset` from `src`; `end` is the end of the
- * enclosing range (undefined: the end of a stream, found when needed).
- */
-export async function readBoxHeader(
-  src: ByteSource,
-  offset: number,
-  end: number | undefined,
-  where = "the file",
-): Promise<BoxHeader> {
-  const head = await src.read(offset, 32);
-  let room = end === undefined ? Number.MAX_SAFE_INTEGER : end - offset;
-  if (end === undefined && head.length >= 8) {
-    const zero = head[0] === 0 && head[1] === 0 && head[2] === 0 && head[3] === 0;
-    if (zero) room = (await src.measureEnd(offset)) - offset;
+  /**
+   * Wraps a source.
+   *
+   * @param src where the bytes come from
+   */
+  constructor(src: ByteSource) {
+    this.#src = src;
+    const more = src.readSync ? src.readSync.bind(src) : undefined;
+    this.view = { bytes: new Uint8Array(0), base: 0, size: src.size ?? Infinity, more };
   }
-  return parseBoxHeader(head, 0, offset, room, where);
+
+  /** Whether `[offset, offset + length)` (cut at the end of the file) is loaded. */
+  has(offset: number, length: number): boolean {
+    const v = this.view;
+    const end = Math.min(offset + length, v.size);
+    return offset >= v.base && end <= v.base + v.bytes.length;
+  }
+
+  /**
+   * Loads `[offset, offset + length)` (cut at the end of the file) unless it is loaded.
+   *
+   * @returns the number of bytes available from `offset` in the view
+   */
+  async load(offset: number, length: number): Promise<number> {
+    const v = this.view;
+    if (!this.has(offset, length)) {
+      const got = await this.#src.read(offset, length);
+      v.bytes = got;
+      v.base = offset;
+      if (got.length < length && this.#src.size === undefined) v.size = offset + got.length;
+    }
+    return Math.min(offset + length, v.size, v.base + v.bytes.length) - offset;
+  }
+
+  /** The end of the data (for `size = 0` boxes); on a stream this reads it to its end. */
+  async end(offset: number): Promise<number> {
+    if (Number.isFinite(this.view.size)) return this.view.size;
+    const end = await this.#src.measureEnd(offset);
+    this.view.size = end;
+    this.view.bytes = new Uint8Array(0);
+    this.view.base = end;
+    return end;
+  }
 }

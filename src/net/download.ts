@@ -1,69 +1,80 @@
 /**
- * One resource → one file. The body streams to `<path>.part`, which is renamed to its final
- * name only when complete and verified, so a file with its final name is always whole.
- * A `.part` left by an earlier run resumes with a Range request; a complete file is skipped
- * without a request (or, with `verify`, compared with the server's size first).
+ * One resource → one file. The body streams to a temporary file the caller names, which is
+ * renamed to the final name only when complete and checked, so a file with its final name
+ * is always whole and is the resource it names:
+ *
+ * - a temporary file left by an earlier run resumes with `Range` and `If-Range`, using the
+ *   validator (strong `ETag`, else `Last-Modified`) the first response gave, kept in a
+ *   sidecar file; a resource that changed since (or gave no validator) starts again;
+ * - a `206` to a request without `Range`, a `206` that does not continue where asked, a body
+ *   shorter or longer than declared (`Content-Length`, `Content-Range`) never lands;
+ * - a complete file is skipped without a request (or, with `verify`, compared with the
+ *   server's size first).
+ *
+ * It knows HTTP and files only: the caller gives every path.
  *
  * @module
  */
-import { dirname } from "node:path";
-import { resolveInside } from "../mirror/layout.ts";
-import type { PlanItem } from "../mirror/plan.ts";
-import {
-  describeError,
-  HttpError,
-  type HttpOptions,
-  request,
-  statusError,
-  withRetries,
-} from "./http.ts";
-import type { OutputSnapshot } from "./output_snapshot.ts";
+import { writeAllSync } from "../bytes.ts";
+import { describeError, HttpError, type HttpOptions, request, statusError } from "./http.ts";
+import { withRetries } from "./retry.ts";
+
+/** The files one download uses. */
+export interface FileTarget {
+  /** Where the complete resource goes. */
+  final: string;
+  /** Where its bytes arrive (its folder must exist). */
+  partial: string;
+  /** The sidecar holding the validator of the partial file (beside it). */
+  validator: string;
+}
 
 /** What happened to one resource. */
 export interface DownloadOutcome {
-  /** `downloaded`: fetched now; `skipped`: already complete on disk; `failed`. */
-  status: "downloaded" | "skipped" | "failed";
+  /** `done`: fetched now; `present`: already complete on disk; `failed`. */
+  status: "done" | "present" | "failed";
   /** Bytes received over the network in this run. */
   bytes: number;
   /** Size of the final file, when it exists. */
   size?: number;
   /** Retries this resource needed. */
   retries: number;
-  /** Offset a `.part` resumed from, when it did. */
+  /** Offset a partial file resumed from, when it did. */
   resumedFrom?: number;
-  /** Why it failed, or a note (a size mismatch found by `verify`). */
+  /** Why it failed, or a note (a size mismatch found by `verify`, a restart). */
   message?: string;
 }
 
-/** Options of {@link downloadItem}. */
+/** Options of {@link downloadFile}. */
 export interface DownloadOptions {
-  /** The output directory. */
-  outDir: string;
   /** How to make requests. */
   http: HttpOptions;
-  /** Compare complete files with the server's size and re-download mismatches. */
-  verify: boolean;
-  /** Told about every chunk written (for progress). */
+  /** Compare a complete file with the server's size and fetch it again on a mismatch. */
+  verify?: boolean;
+  /** Size of the final file when the run started (undefined: absent; a stat is not made). */
+  present?: number;
+  /** Size of the partial file when the run started (undefined: look it up). */
+  partialSize?: number;
+  /** Told when the first request goes out. */
+  onStart?: () => void;
+  /** Told about every chunk written. */
   onBytes?: (n: number) => void;
   /** Told about every retry. */
-  onRetry?: (item: PlanItem, err: HttpError, attempt: number, waitMs: number) => void;
-  /**
-   * What the output directory held at the start of the run. Without it, the file and its
-   * `.part` are looked up with `stat`.
-   */
-  snapshot?: OutputSnapshot;
+  onRetry?: (err: HttpError, attempt: number, waitMs: number) => void;
 }
 
-/*
- * The metadata calls on a segment's way (stat, mkdir, rename) are synchronous on purpose:
- * each takes microseconds on a local disk, while an async call costs a round trip through
- * Deno's thread pool and an event-loop turn, several of which sat between the end of one
- * download and the request of the next, in every lane (about 5 % of `dash get` at 20 ms).
- */
+/** What a partial file's sidecar records of the response its bytes came from. */
+interface Validator {
+  url: string;
+  etag?: string;
+  lastModified?: string;
+  /** The whole resource's length, when the response declared it. */
+  length?: number;
+}
 
 function fileSize(path: string): number | undefined {
   try {
-    const st = Deno.statSync(path);
+    const st = Deno.lstatSync(path);
     return st.isFile ? st.size : undefined;
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return undefined;
@@ -71,7 +82,38 @@ function fileSize(path: string): number | undefined {
   }
 }
 
-/** Parses `Content-Range: bytes a-b/total` (or `bytes *\/total`). */
+function removeIfThere(path: string): void {
+  try {
+    Deno.removeSync(path);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+}
+
+function readValidator(path: string): Validator | undefined {
+  try {
+    const v = JSON.parse(Deno.readTextFileSync(path));
+    return typeof v?.url === "string" ? v as Validator : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `If-Range` value a validator allows: a strong ETag, else Last-Modified. */
+function ifRangeValue(v: Validator | undefined, url: string): string | undefined {
+  if (!v || v.url !== url) return undefined;
+  if (v.etag !== undefined && !v.etag.startsWith("W/")) return v.etag;
+  return v.lastModified;
+}
+
+/**
+ * Parses `Content-Range: bytes a-b/total` (or `bytes *\/total`).
+ *
+ * @example
+ * ```ts
+ * parseContentRange("bytes 0-99/1000"); // { start: 0, end: 99, total: 1000 }
+ * ```
+ */
 export function parseContentRange(
   value: string | null,
 ): { start?: number; end?: number; total?: number } | undefined {
@@ -85,7 +127,15 @@ export function parseContentRange(
   };
 }
 
-/** The size the server reports for `url` (HEAD, falling back to a 1-byte range GET). */
+/**
+ * The size the server reports for `url` (HEAD, falling back to a 1-byte range GET).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_HTTP } from "./http.ts";
+ * const size = await remoteSize("https://cdn.example/a.m4s", DEFAULT_HTTP);
+ * ```
+ */
 export async function remoteSize(url: string, http: HttpOptions): Promise<number | undefined> {
   const head = await request(url, http, { method: "HEAD" });
   await head.done();
@@ -93,154 +143,173 @@ export async function remoteSize(url: string, http: HttpOptions): Promise<number
   if (r.ok && !r.headers.has("content-encoding") && r.headers.has("content-length")) {
     return Number(r.headers.get("content-length"));
   }
-  if (!r.ok && r.status !== 405 && r.status !== 501) throw statusError(r, url);
+  if (!r.ok && r.status !== 405 && r.status !== 501) throw statusError(r, head.url, head.withheld);
   const probe = await request(url, http, { headers: { Range: "bytes=0-0" } });
   await probe.done();
   if (probe.response.status === 206) {
     return parseContentRange(probe.response.headers.get("content-range"))?.total;
   }
-  if (!probe.response.ok) throw statusError(probe.response, url);
+  if (!probe.response.ok) throw statusError(probe.response, probe.url, probe.withheld);
   const len = probe.response.headers.get("content-length");
   return len !== null && !probe.response.headers.has("content-encoding") ? Number(len) : undefined;
 }
 
-/**
- * Streams `chunks` into `file`. Each chunk is written as it arrives (no buffer of our own),
- * so whatever was received survives even a SIGKILL and the next run resumes after it.
- * A chunk is written whole before the next is asked for, so `chunks` may reuse its buffer.
- */
-async function writeAll(
-  file: Deno.FsFile,
-  chunks: AsyncIterable<Uint8Array>,
-  onBytes?: (n: number) => void,
-): Promise<number> {
-  let total = 0;
-  for await (const chunk of chunks) {
-    let off = 0;
-    while (off < chunk.length) off += file.writeSync(chunk.subarray(off));
-    total += chunk.length;
-    onBytes?.(chunk.length);
-  }
-  return total;
+/** A retryable failure that also throws away the partial file (it cannot be continued). */
+function restart(target: FileTarget, message: string): HttpError {
+  removeIfThere(target.partial);
+  removeIfThere(target.validator);
+  return new HttpError(message, { retryable: true, retryAfterMs: 0 });
 }
 
 /**
- * Downloads one plan item into the output directory. Never throws for download problems:
- * they come back as a `failed` outcome with a message. Throws only when `http.signal`
- * aborts (Ctrl-C), leaving the `.part` file for the next run.
+ * Downloads `url` to `target.final`. Never throws for download problems: they come back as
+ * a `failed` outcome with a message. Throws only when `http.signal` aborts (Ctrl-C), leaving
+ * the partial file and its validator for the next run.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_HTTP } from "./http.ts";
+ * const outcome = await downloadFile("https://cdn.example/a.m4s", {
+ *   final: "/out/a.m4s",
+ *   partial: "/out/.streamkit/partial/1f2e3d",
+ *   validator: "/out/.streamkit/partial/1f2e3d.validator",
+ * }, { http: DEFAULT_HTTP });
+ * ```
  */
-export async function downloadItem(
-  item: PlanItem,
+export async function downloadFile(
+  url: string,
+  target: FileTarget,
   options: DownloadOptions,
 ): Promise<DownloadOutcome> {
-  const final = resolveInside(options.outDir, item.path);
-  const part = `${final}.part`;
   const http = options.http;
   let retries = 0;
   let bytes = 0;
   let resumedFrom: number | undefined;
   let note: string | undefined;
+  const onRetry = (err: HttpError, n: number, wait: number) => {
+    retries++;
+    options.onRetry?.(err, n, wait);
+  };
   try {
-    const snapshot = options.snapshot;
-    const existing = snapshot ? snapshot.size(final) : fileSize(final);
+    const existing = options.present;
     if (existing !== undefined) {
-      if (!options.verify) return { status: "skipped", bytes: 0, size: existing, retries: 0 };
-      const remote = await withRetries(http, () => remoteSize(item.url, http), (err, n, w) => {
-        retries++;
-        options.onRetry?.(item, err, n, w);
-      });
+      if (!options.verify) return { status: "present", bytes: 0, size: existing, retries: 0 };
+      const remote = await withRetries(http, () => remoteSize(url, http), onRetry);
       if (remote === undefined || remote === existing) {
-        return { status: "skipped", bytes: 0, size: existing, retries };
+        return { status: "present", bytes: 0, size: existing, retries };
       }
       note = `size on disk ${existing} differs from the server's ${remote}; downloaded again`;
-      await Deno.remove(final);
     }
-    if (snapshot) snapshot.ensureDir(dirname(final));
-    else Deno.mkdirSync(dirname(final), { recursive: true });
-
+    options.onStart?.();
     let size = 0;
     let firstAttempt = true;
     await withRetries(http, async () => {
-      // The snapshot knows the .part a previous run left; later attempts look again.
-      let offset = (snapshot && firstAttempt ? snapshot.size(part) : fileSize(part)) ?? 0;
+      let offset = (firstAttempt ? options.partialSize : undefined) ?? fileSize(target.partial) ??
+        0;
       firstAttempt = false;
-      const r = await request(
-        item.url,
-        http,
-        offset > 0 ? { headers: { Range: `bytes=${offset}-` } } : {},
-      );
+      const validator = offset > 0 ? readValidator(target.validator) : undefined;
+      const ifRange = offset > 0 ? ifRangeValue(validator, url) : undefined;
+      if (offset > 0 && ifRange === undefined) {
+        // Nothing proves the partial bytes are this resource's: start again.
+        note ??= "a partial file without a validator was discarded";
+        offset = 0;
+      }
+      const headers: Record<string, string> = ifRange !== undefined
+        ? { Range: `bytes=${offset}-`, "If-Range": ifRange }
+        : {};
+      const r = await request(url, http, { headers });
       try {
         const res = r.response;
-        const encoded = r.encoded;
+        let expect: number | undefined;
         let total: number | undefined;
+        let append = false;
         if (res.status === 416 && offset > 0) {
           total = parseContentRange(res.headers.get("content-range"))?.total;
-          if (total === offset) {
+          if (total === offset && (validator?.length ?? total) === total) {
             size = offset;
-            return; // the .part was already complete
+            return; // the partial file was already complete
           }
-          await Deno.remove(part);
-          throw new HttpError(`stale partial file (${offset} bytes) discarded`, {
-            retryable: true,
-            retryAfterMs: 0,
-          });
+          throw restart(target, `stale partial file (${offset} bytes) discarded`);
         }
-        if (!res.ok) throw statusError(res, item.url);
-        let append = false;
-        if (res.status === 206 && offset > 0) {
+        if (!res.ok) throw statusError(res, r.url, r.withheld);
+        if (res.status === 206) {
           const cr = parseContentRange(res.headers.get("content-range"));
-          if (cr?.start !== offset || encoded) {
-            await Deno.remove(part);
-            throw new HttpError(`server answered range ${cr?.start}- for ${offset}-; restarting`, {
-              retryable: true,
-              retryAfterMs: 0,
-            });
+          if (offset === 0) {
+            throw restart(
+              target,
+              `the server answered 206 Partial Content (${
+                res.headers.get("content-range") ?? "no Content-Range"
+              }) to a request for the whole resource`,
+            );
           }
+          if (
+            cr?.start !== offset || cr.end === undefined || r.encoded ||
+            (cr.total !== undefined && validator?.length !== undefined &&
+              cr.total !== validator.length)
+          ) {
+            throw restart(
+              target,
+              `the server answered range ${res.headers.get("content-range")} for ${offset}-; ` +
+                "starting again",
+            );
+          }
+          expect = cr.end - cr.start + 1;
           total = cr.total;
           append = true;
           resumedFrom = offset;
         } else {
-          // A full body (also when our Range was ignored): start the file again.
+          // A full body (also when If-Range found the resource changed): start the file again.
+          if (offset > 0) note = `the resource changed since ${offset} bytes were saved; restarted`;
           offset = 0;
           const len = res.headers.get("content-length");
-          if (len !== null && !encoded) total = Number(len);
+          if (len !== null && !r.encoded) expect = total = Number(len);
+          const v: Validator = { url };
+          const etag = res.headers.get("etag");
+          const modified = res.headers.get("last-modified");
+          if (etag !== null && !r.encoded) v.etag = etag;
+          if (modified !== null && !r.encoded) v.lastModified = modified;
+          if (total !== undefined) v.length = total;
+          Deno.writeTextFileSync(target.validator, JSON.stringify(v));
         }
-        const file = Deno.openSync(part, {
+        const file = Deno.openSync(target.partial, {
           write: true,
           create: true,
           append,
           truncate: !append,
         });
-        let got: number;
+        let got = 0;
         try {
-          got = await writeAll(file, r.chunks({ reuse: true }), (n) => {
-            bytes += n;
-            options.onBytes?.(n);
-          });
+          // Each chunk is written as it arrives, so whatever was received survives even a
+          // SIGKILL and the next run resumes after it.
+          for await (const chunk of r.chunks({ reuse: true })) {
+            writeAllSync(file, chunk);
+            got += chunk.length;
+            bytes += chunk.length;
+            options.onBytes?.(chunk.length);
+            if (expect !== undefined && got > expect) break;
+          }
         } finally {
           file.close();
         }
+        if (expect !== undefined && got > expect) {
+          throw restart(target, `the body is longer than the ${expect} bytes declared`);
+        }
         size = offset + got;
+        if (expect !== undefined && got < expect) {
+          throw new HttpError(`body ended at ${size} of ${offset + expect} bytes`, {
+            retryable: true,
+          });
+        }
         if (total !== undefined && size !== total) {
-          if (size > total) await Deno.remove(part);
-          throw new HttpError(`body ended at ${size} of ${total} bytes`, { retryable: true });
+          throw restart(target, `got ${size} bytes of a ${total}-byte resource`);
         }
       } finally {
         await r.done();
       }
-    }, (err, n, wait) => {
-      retries++;
-      options.onRetry?.(item, err, n, wait);
-    });
-    Deno.renameSync(part, final);
-    return {
-      status: "downloaded",
-      bytes,
-      size,
-      retries,
-      resumedFrom,
-      message: note,
-    };
+    }, onRetry);
+    Deno.renameSync(target.partial, target.final);
+    removeIfThere(target.validator);
+    return { status: "done", bytes, size, retries, resumedFrom, message: note };
   } catch (err) {
     if (http.signal?.aborted) throw err;
     return { status: "failed", bytes, retries, resumedFrom, message: describeError(err) };

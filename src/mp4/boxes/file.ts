@@ -1,109 +1,98 @@
 /**
- * File-level and index boxes: `ftyp`, `styp`, `mdat`, `free`/`skip`, `sidx`, the movie
- * fragment random access boxes (`mfra`, `tfra`, `mfro`) and metadata (`udta`, `meta`, `ilst`,
- * its items and `data`).
+ * File-level boxes and odds and ends Bento4 reads: `ftyp`, `pdin`, `bloc`, `ainf`, RTP hint
+ * information (`hnti`, `sdp `, `rtp `, `tims`), and the containers `wave` and `mdri`.
  *
  * @module
  */
-import { textOf } from "../byte_reader.ts";
-import { type CodecTable, CONTAINER, FULL_CONTAINER, HEADER_ONLY } from "./codec.ts";
+import { cString, fourccRaw } from "../format.ts";
+import { type CodecTable, CONTAINER, fullBox, plainBox } from "./codec.ts";
 
-/** Codecs of the file-level, index and metadata boxes. */
+/** Codecs of the file-level boxes. */
 export const FILE_BOXES: CodecTable = {
-  ftyp: {
-    inspect(r, { ins }) {
-      ins.addString("major_brand", r.fourcc());
-      ins.addInt("minor_version", r.u32(), true);
-      while (r.remaining >= 4) ins.addString("compatible_brand", r.fourcc());
-    },
-  },
-  styp: HEADER_ONLY,
-  mdat: HEADER_ONLY,
-  free: HEADER_ONLY,
-  skip: HEADER_ONLY,
-  sidx: {
-    full: true,
-    inspect(r, { ins, version }) {
-      ins.addInt("reference_ID", r.u32());
-      ins.addInt("timescale", r.u32());
-      if (version === 0) {
-        ins.addInt("earliest_presentation_time", r.u32());
-        ins.addInt("first_offset", r.u32());
-      } else {
-        ins.addInt("earliest_presentation_time", r.u64());
-        ins.addInt("first_offset", r.u64());
+  ftyp: plainBox((c, box) => {
+    let major = 0, minor = 0;
+    const brands: number[] = [];
+    if (box.size >= 16) {
+      major = c.u32();
+      minor = c.u32();
+      for (let left = box.size - 16; left >= 4; left -= 4) {
+        const b = c.u32();
+        if (!c.ok) break;
+        brands.push(b);
       }
-      r.skip(2);
-      const count = r.u16();
-      r.need(count * 12);
-      if (ins.verbosity < 1) {
-        r.skip(count * 12);
-        return;
+    }
+    return (ins) => {
+      ins.addString("major_brand", fourccRaw(major));
+      ins.addInt("minor_version", minor, { hint: "hex" });
+      for (const b of brands) ins.addString("compatible_brand", fourccRaw(b));
+    };
+  }),
+  pdin: fullBox(1, (c, box) => {
+    const count = Math.floor(((box.size - 12) >>> 0) / 8);
+    const entries: number[] = [];
+    for (let i = 0; i < count; i++) entries.push(c.u32(), c.u32());
+    return {
+      fields(ins) {
+        for (let i = 0; i < count; i++) {
+          ins.addInt(`rate(${i})`, entries[2 * i]);
+          ins.addInt(`initial_delay(${i})`, entries[2 * i + 1]);
+        }
+      },
+    };
+  }),
+  bloc: fullBox(1, (c) => {
+    const base = cString(c.bytes(256)), purchase = cString(c.bytes(256));
+    c.bytes(512);
+    return {
+      fields(ins) {
+        ins.addString("base_location", base);
+        ins.addString("purchase_location", purchase);
+      },
+    };
+  }),
+  ainf: fullBox(1, (c, box) => {
+    const profile = c.u32();
+    let apid = "";
+    if (box.size > 16 && box.size < 16 * 1024 * 1024) apid = cString(c.bytes(box.size - 16));
+    return {
+      fields(ins) {
+        ins.addString("profile_version", fourccRaw(profile));
+        ins.addString("APID", apid);
+      },
+    };
+  }),
+  wave: CONTAINER,
+  mdri: CONTAINER,
+  hnti: CONTAINER,
+  tims: plainBox((c) => {
+    const timescale = c.u32();
+    return (ins) => ins.addInt("timescale", timescale);
+  }),
+  "sdp ": plainBox((c, box) => {
+    const n = box.size - 8;
+    const text = n > 0 ? cString(c.bytes(n)) : "";
+    return (ins) => ins.addString("sdp_text", text);
+  }),
+  "rtp ": plainBox((c, box) => {
+    const format = c.u32();
+    const n = box.size - 12;
+    const text = box.size >= 12 && n > 0 ? cString(c.bytes(n)) : "";
+    return (ins) => {
+      ins.addString("description_format", fourccRaw(format));
+      ins.addString("sdp_text", text);
+    };
+  }),
+  "8id ": {
+    large: true,
+    read(c, box) {
+      const n = box.size - 8;
+      let text = "";
+      if (n > 0) {
+        const raw = c.bytes(n);
+        raw[n - 1] = 0;
+        text = cString(raw);
       }
-      ins.startArray("entries");
-      for (let i = 0; i < count; i++) {
-        const a = r.u32(), duration = r.u32(), c = r.u32();
-        ins.startEntry();
-        ins.addInt("reference_type", a >>> 31);
-        ins.addInt("referenced_size", a & 0x7fffffff);
-        ins.addInt("subsegment_duration", duration);
-        ins.addInt("starts_with_SAP", c >>> 31);
-        ins.addInt("SAP_type", (c >>> 28) & 7);
-        ins.addInt("SAP_delta_time", c & 0x0fffffff);
-        ins.endEntry();
-      }
-      ins.endArray();
-    },
-  },
-  mfra: CONTAINER,
-  tfra: {
-    full: true,
-    inspect(r, { ins, version }) {
-      ins.addInt("track_ID", r.u32());
-      const sizes = r.u32();
-      const trafSize = ((sizes >> 4) & 3) + 1;
-      const trunSize = ((sizes >> 2) & 3) + 1;
-      const sampleSize = (sizes & 3) + 1;
-      ins.addInt("length_size_of_traf_num", trafSize - 1);
-      ins.addInt("length_size_of_trun_num", trunSize - 1);
-      ins.addInt("length_size_of_sample_num", sampleSize - 1);
-      const count = r.u32();
-      const timeSize = version === 1 ? 8 : 4;
-      r.need(count * (2 * timeSize + trafSize + trunSize + sampleSize));
-      if (ins.verbosity < 1) return;
-      ins.startArray("entries");
-      for (let i = 0; i < count; i++) {
-        ins.startEntry();
-        ins.addInt("time", r.uint(timeSize));
-        ins.addInt("moof_offset", r.uint(timeSize));
-        ins.addInt("traf_number", r.uint(trafSize));
-        ins.addInt("trun_number", r.uint(trunSize));
-        ins.addInt("sample_number", r.uint(sampleSize));
-        ins.endEntry();
-      }
-      ins.endArray();
-    },
-  },
-  mfro: {
-    full: true,
-    inspect(r, { ins }) {
-      ins.addInt("mfra_size", r.u32());
-    },
-  },
-  udta: CONTAINER,
-  meta: FULL_CONTAINER,
-  ilst: {
-    // every child of ilst is a metadata item holding `data` boxes, whatever its type
-    inspect: (r, ctx) => ctx.children(r, CONTAINER),
-  },
-  data: {
-    inspect(r, { ins }) {
-      const type = r.u32();
-      ins.addInt("type", type);
-      ins.addInt("lang", r.u32());
-      const value = r.rest();
-      if (type === 1) ins.addString("value", textOf(value));
-      else ins.addBytes("value", value);
+      return { fields: (ins) => ins.addString("string value", text) };
     },
   },
 };

@@ -1,87 +1,211 @@
 /**
- * Movie fragments: `mvex`, `mehd`, `trex`, `moof`, `mfhd`, `traf`, `tfhd`, `tfdt`, `trun`.
+ * Movie fragments and their index: `mvex`, `mehd`, `trex`, `moof`, `mfhd`, `traf`, `tfhd`,
+ * `tfdt`, `trun`, `sidx`, and the random access boxes `mfra`, `tfra`, `mfro`.
  *
  * @module
  */
-import { Mp4DataError } from "../byte_reader.ts";
-import { type CodecTable, CONTAINER } from "./codec.ts";
+import type { Cursor } from "../cursor.ts";
+import type { Inspector } from "../inspect.ts";
+import { type CodecTable, CONTAINER, fullBox } from "./codec.ts";
 
-/** More sample records than this in a `trun` whose records hold no bytes is taken as damage. */
-const MAX_EMPTY_RECORDS = 1 << 20;
+/** Bento4 refuses a `trun` of empty records with more samples than this. */
+const TRUN_MAX_EMPTY = 0xffffff;
 
-/** Codecs of the movie fragment boxes. */
+/** Reads an unsigned integer of 1..4 bytes. */
+function uintOf(c: Cursor, bytes: number): number {
+  if (bytes === 1) return c.u8();
+  if (bytes === 2) return c.u16();
+  if (bytes === 3) return c.u24();
+  return c.u32();
+}
+
+/** Codecs of the fragment and index boxes. */
 export const FRAGMENT_BOXES: CodecTable = {
   mvex: CONTAINER,
   moof: CONTAINER,
   traf: CONTAINER,
-  mehd: {
-    full: true,
-    inspect(r, { ins, version }) {
-      ins.addInt("duration", version === 1 ? r.u64() : r.u32());
-    },
-  },
-  trex: {
-    full: true,
-    inspect(r, { ins }) {
-      ins.addInt("track id", r.u32());
-      ins.addInt("default sample description index", r.u32());
-      ins.addInt("default sample duration", r.u32());
-      ins.addInt("default sample size", r.u32());
-      ins.addInt("default sample flags", r.u32(), true);
-    },
-  },
-  mfhd: {
-    full: true,
-    inspect(r, { ins }) {
-      ins.addInt("sequence number", r.u32());
-    },
-  },
-  tfhd: {
-    full: true,
-    inspect(r, { ins, flags }) {
-      ins.addInt("track ID", r.u32());
-      if (flags & 0x01) ins.addInt("base data offset", r.u64());
-      if (flags & 0x02) ins.addInt("sample description index", r.u32());
-      if (flags & 0x08) ins.addInt("default sample duration", r.u32());
-      if (flags & 0x10) ins.addInt("default sample size", r.u32());
-      if (flags & 0x20) ins.addInt("default sample flags", r.u32(), true);
-    },
-  },
-  tfdt: {
-    full: true,
-    inspect(r, { ins, version }) {
-      ins.addInt("base media decode time", version === 1 ? r.u64() : r.u32());
-    },
-  },
-  trun: {
-    full: true,
-    inspect(r, { ins, version, flags }) {
-      const count = r.u32();
-      ins.addInt("sample count", count);
-      if (flags & 0x001) ins.addInt("data offset", r.i32());
-      if (flags & 0x004) ins.addInt("first sample flags", r.u32(), true);
-      const hasDuration = (flags & 0x100) !== 0, hasSize = (flags & 0x200) !== 0;
-      const hasFlags = (flags & 0x400) !== 0, hasCto = (flags & 0x800) !== 0;
-      const record = 4 * (+hasDuration + +hasSize + +hasFlags + +hasCto);
-      if (record === 0 && count > MAX_EMPTY_RECORDS) {
-        throw new Mp4DataError(r.offset, `implausible sample count ${count} in 'trun'`);
-      }
-      r.need(count * record);
-      if (ins.verbosity < 1) return;
-      const short = ins.verbosity === 1;
-      const nd = short ? "d" : "sample_duration", ns = short ? "s" : "sample_size";
-      const nf = short ? "f" : "sample_flags";
-      const nc = short ? "c" : "sample_composition_time_offset";
-      ins.startArray("entries");
+  mfra: CONTAINER,
+  mehd: fullBox(1, (c, _box, { version }) => {
+    const duration = version === 0 ? BigInt(c.u32()) : c.u64();
+    return { fields: (ins) => ins.addInt("duration", duration) };
+  }),
+  trex: fullBox(0, (c) => {
+    const v = [c.u32(), c.u32(), c.u32(), c.u32(), c.u32()];
+    return {
+      fields(ins) {
+        ins.addInt("track id", v[0]);
+        ins.addInt("default sample description index", v[1]);
+        ins.addInt("default sample duration", v[2]);
+        ins.addInt("default sample size", v[3]);
+        ins.addInt("default sample flags", v[4], { hint: "hex" });
+      },
+    };
+  }),
+  mfhd: fullBox(0, (c) => {
+    const n = c.u32();
+    return { fields: (ins) => ins.addInt("sequence number", n) };
+  }),
+  tfhd: fullBox(0, (c, box, { flags }) => {
+    let need = 16;
+    if (flags & 0x01) need += 8;
+    if (flags & 0x02) need += 4;
+    if (flags & 0x08) need += 4;
+    if (flags & 0x10) need += 4;
+    if (flags & 0x20) need += 4;
+    if (box.size < need) return null;
+    const trackId = c.u32();
+    const base = flags & 0x01 ? c.u64() : 0n;
+    const sdi = flags & 0x02 ? c.u32() : 1;
+    const duration = flags & 0x08 ? c.u32() : 0;
+    const size = flags & 0x10 ? c.u32() : 0;
+    const sampleFlags = flags & 0x20 ? c.u32() : 0;
+    return {
+      fields(ins) {
+        ins.addInt("track ID", trackId);
+        if (flags & 0x01) ins.addInt("base data offset", base);
+        if (flags & 0x02) ins.addInt("sample description index", sdi);
+        if (flags & 0x08) ins.addInt("default sample duration", duration);
+        if (flags & 0x10) ins.addInt("default sample size", size);
+        if (flags & 0x20) ins.addInt("default sample flags", sampleFlags, { hint: "hex" });
+      },
+    };
+  }),
+  tfdt: fullBox(1, (c, _box, { version }) => {
+    const t = version === 0 ? BigInt(c.u32()) : c.u64();
+    return { fields: (ins) => ins.addInt("base media decode time", t) };
+  }),
+  trun: fullBox(1, (c, box, { version, flags }) => readTrun(c, box.size, version, flags)),
+  sidx: fullBox(1, (c, box, { version }) => {
+    const referenceId = c.u32(), timescale = c.u32();
+    const earliest = version === 0 ? BigInt(c.u32()) : c.u64();
+    const first = version === 0 ? BigInt(c.u32()) : c.u64();
+    c.skip(2);
+    const count = c.u16();
+    let refs = new Uint32Array(0);
+    if (box.size >= 12 + 8 + (version === 0 ? 8 : 16) + 4 + count * 12) {
+      refs = new Uint32Array(count * 3);
+      for (let i = 0; i < refs.length; i++) refs[i] = c.u32();
+    }
+    return {
+      *fields(ins) {
+        ins.addInt("reference_ID", referenceId);
+        ins.addInt("timescale", timescale);
+        ins.addInt("earliest_presentation_time", earliest);
+        ins.addInt("first_offset", first);
+        if (ins.verbosity < 1) return;
+        ins.startArray("entries");
+        for (let i = 0; i < refs.length; i += 3) {
+          const a = refs[i], sap = refs[i + 2];
+          ins.startObject(null, true);
+          ins.addInt("reference_type", a >>> 31);
+          ins.addInt("referenced_size", a & 0x7fffffff);
+          ins.addInt("subsegment_duration", refs[i + 1]);
+          ins.addInt("starts_with_SAP", sap >>> 31);
+          ins.addInt("SAP_type", (sap >>> 28) & 7);
+          ins.addInt("SAP_delta_time", sap & 0x0fffffff);
+          ins.endObject();
+          if (i % 12288 === 12285) yield;
+        }
+        ins.endArray();
+      },
+    };
+  }),
+  tfra: fullBox(1, (c, box, { version }) => {
+    const trackId = c.u32();
+    const sizes = c.u32();
+    const traf = (sizes >> 4) & 3, trun = (sizes >> 2) & 3, sample = sizes & 3;
+    const count = c.u32();
+    const entrySize = (version === 1 ? 16 : 8) + traf + trun + sample + 3;
+    const entries: [bigint, bigint, number, number, number][] = [];
+    if (count > 0 && Math.floor(((box.size - 24) >>> 0) / count) >= entrySize) {
       for (let i = 0; i < count; i++) {
-        ins.startEntry();
-        if (hasDuration) ins.addInt(nd, r.u32());
-        if (hasSize) ins.addInt(ns, r.u32());
-        if (hasFlags) ins.addInt(nf, r.u32());
-        if (hasCto) ins.addInt(nc, version === 0 ? r.u32() : r.i32());
-        ins.endEntry();
+        const time = version === 1 ? c.u64() : BigInt(c.u32());
+        const moof = version === 1 ? c.u64() : BigInt(c.u32());
+        entries.push([time, moof, uintOf(c, traf + 1), uintOf(c, trun + 1), uintOf(c, sample + 1)]);
+      }
+    }
+    return {
+      *fields(ins) {
+        ins.addInt("track_ID", trackId);
+        ins.addInt("length_size_of_traf_num", traf);
+        ins.addInt("length_size_of_trun_num", trun);
+        ins.addInt("length_size_of_sample_num", sample);
+        if (ins.verbosity < 1) return;
+        ins.startArray("entries");
+        for (const e of entries) {
+          ins.startObject(null, true);
+          ins.addInt("time", e[0]);
+          ins.addInt("moof_offset", e[1]);
+          ins.addInt("traf_number", e[2]);
+          ins.addInt("trun_number", e[3]);
+          ins.addInt("sample_number", e[4]);
+          ins.endObject();
+          if (entries.length > 4096) yield;
+        }
+        ins.endArray();
+      },
+    };
+  }),
+  mfro: fullBox(0, (c) => {
+    const n = c.u32();
+    return { fields: (ins) => ins.addInt("mfra_size", n) };
+  }),
+};
+
+/** Reads a `trun` with Bento4's limits: records that do not fit leave the table empty. */
+function readTrun(c: Cursor, size: number, version: number, flags: number) {
+  let dataOffset = 0, firstFlags = 0, count = 0;
+  let records = new Uint32Array(0);
+  const has = [0x100, 0x200, 0x400, 0x800].map((bit) => (flags & bit) !== 0);
+  const perSample = has.filter(Boolean).length;
+  read: if (size >= 16) {
+    const n = c.u32();
+    let left = size - 16;
+    if (flags & 1) {
+      if (left < 4) break read;
+      dataOffset = c.u32() | 0;
+      if (!c.ok) break read;
+      left -= 4;
+    }
+    if (flags & 4) {
+      if (left < 4) break read;
+      firstFlags = c.u32();
+      if (!c.ok) break read;
+      left -= 4;
+    }
+    if (perSample ? Math.floor(left / (perSample * 4)) < n : n > TRUN_MAX_EMPTY) break read;
+    count = n;
+    records = new Uint32Array(n * perSample);
+    for (let i = 0; i < records.length && left >= 4; i++, left -= 4) records[i] = c.u32();
+  }
+  return {
+    *fields(ins: Inspector) {
+      ins.addInt("sample count", count);
+      if (flags & 1) ins.addInt("data offset", dataOffset);
+      if (flags & 4) ins.addInt("first sample flags", firstFlags, { hint: "hex" });
+      if (ins.verbosity < 1) return;
+      const names = ins.verbosity >= 2 ? LONG_NAMES : SHORT_NAMES;
+      ins.startArray("entries");
+      let k = 0;
+      for (let i = 0; i < count; i++) {
+        ins.startObject(null, true);
+        for (let f = 0; f < 4; f++) {
+          if (!has[f]) continue;
+          const v = records[k++];
+          ins.addInt(names[f], f === 3 && version !== 0 ? v | 0 : v);
+        }
+        ins.endObject();
+        if ((i & 4095) === 4095) yield;
       }
       ins.endArray();
     },
-  },
-};
+  };
+}
+
+const LONG_NAMES = [
+  "sample_duration",
+  "sample_size",
+  "sample_flags",
+  "sample_composition_time_offset",
+];
+const SHORT_NAMES = ["d", "s", "f", "c"];

@@ -1,0 +1,407 @@
+/**
+ * The one box walker: it reads box headers as Bento4's atom factory does (32-bit and 64-bit
+ * sizes, `size = 0` running to the end of the file, `uuid` extended types, the parent type as
+ * context), lets each box's codec read its fields and lists them to an Inspector, and walks the
+ * children the codec names — over any {@linkcode ByteSource} (a file, standard input, bytes in
+ * memory). Where mp4dump stops a list of boxes (a size that does not fit, a 64-bit size where
+ * Bento4 refuses one), the walker stops the same list, goes on with the rest, and records a
+ * problem with its offset.
+ *
+ * @example
+ * ```ts
+ * import { FileSource } from "./reader.ts";
+ * import { TextInspector } from "./inspect.ts";
+ * import { walkBoxes } from "./walker.ts";
+ * const src = await FileSource.open("init.mp4");
+ * const out = new TextInspector(3);
+ * const problems = await walkBoxes(src, out);
+ * src.close();
+ * ```
+ *
+ * @module
+ */
+import { Cursor } from "./cursor.ts";
+import { fourccPrintable, hex2, typeKey } from "./format.ts";
+import type { Inspector } from "./inspect.ts";
+import type { BoxCodec, BoxInfo, BoxView, Children, ReadContext } from "./boxes/codec.ts";
+import { codecFor, UUID_CODECS } from "./boxes/index.ts";
+import { type ByteSource, Loader } from "./reader.ts";
+
+/** Something wrong with the input, and where. */
+export interface Mp4Problem {
+  /** Absolute offset in the file. */
+  offset: number;
+  /** What is wrong. */
+  message: string;
+}
+
+/** Options of a walk. */
+export interface WalkOptions {
+  /**
+   * A container box larger than this many bytes is walked from the source child by child
+   * instead of being loaded whole.
+   * @default {67108864}
+   */
+  loadLimit?: number;
+  /** Called after each box, so a printer's output can be handed on as it grows. */
+  flush?: () => Promise<void> | void;
+}
+
+const LOAD_LIMIT = 64 << 20;
+/** Bytes loaded past a box's end, for fields that run on into the next box (a file reads
+ * more on demand). */
+const SLACK = 64;
+/** Bytes a container's own fields may take before its children (sample entries: ~110). */
+const CONTAINER_HEAD = 1024;
+/** Nesting deeper than this is taken as damage. */
+const MAX_DEPTH = 500;
+
+/** What the walk needs from its (async) driver. */
+type Need =
+  | { kind: "load"; offset: number; length: number }
+  | { kind: "end"; offset: number }
+  | { kind: "flush" };
+
+const FLUSH: Need = { kind: "flush" };
+/** Boxes walked between two chances to hand the output on. */
+const FLUSH_EVERY = 32;
+
+type Header =
+  | { kind: "box"; info: BoxInfo; codec: BoxCodec | null; uuid?: Uint8Array }
+  | { kind: "stop"; problem?: Mp4Problem };
+
+/** The UUID of a `uuid` box as mp4dump names it: `XXXXXXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXX`. */
+export function uuidName(uuid: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < 16; i++) {
+    s += hex2(uuid[i]).toUpperCase();
+    if (i === 5 || i === 7 || i === 9 || i === 11) s += "-";
+  }
+  return s;
+}
+
+/** Top-level box types are letters and digits, perhaps padded with spaces (`ftyp`, `mdat`). */
+function isTopLevelType(type: number): boolean {
+  return /^[A-Za-z0-9]+ *$/.test(typeKey(type));
+}
+
+function where(contexts: readonly string[]): string {
+  return contexts.length === 0
+    ? "the file"
+    : `its parent '${fourccPrintable(typeNumberOf(contexts[contexts.length - 1]))}'`;
+}
+
+function typeNumberOf(key: string): number {
+  return ((key.charCodeAt(0) << 24) | (key.charCodeAt(1) << 16) | (key.charCodeAt(2) << 8) |
+    key.charCodeAt(3)) >>> 0;
+}
+
+/** Walks the boxes of a source, listing them to an Inspector. */
+export class Walker {
+  /** The damage found so far. */
+  readonly problems: Mp4Problem[] = [];
+  readonly #loader: Loader;
+  readonly #ins: Inspector;
+  readonly #loadLimit: number;
+  readonly #flush: () => Promise<void> | void;
+  #badTopLevel = false;
+  #walked = 0;
+
+  /**
+   * Creates a walker.
+   *
+   * @param src where the bytes come from
+   * @param ins where every box and field goes
+   * @param options memory bound and flushing
+   */
+  constructor(src: ByteSource, ins: Inspector, options: WalkOptions = {}) {
+    this.#loader = new Loader(src);
+    this.#ins = ins;
+    this.#loadLimit = options.loadLimit ?? LOAD_LIMIT;
+    this.#flush = options.flush ?? (() => {});
+  }
+
+  /** Walks every top-level box, as mp4dump does, and returns the problems found. */
+  async walk(): Promise<Mp4Problem[]> {
+    // the walk is a generator that asks for bytes only when they are not loaded yet, so boxes
+    // in memory are walked without a round trip through the event loop
+    const loader = this.#loader;
+    const it = this.#walkList({ start: 0, available: loader.view.size, context: null }, [], 0);
+    let step = it.next(0);
+    while (!step.done) {
+      const need = step.value;
+      let answer = 0;
+      if (need.kind === "load") answer = await loader.load(need.offset, need.length);
+      else if (need.kind === "end") answer = await loader.end(need.offset);
+      else await this.#flush();
+      step = it.next(answer);
+    }
+    const lost = this.#loader.view.unreachable;
+    if (lost !== undefined) {
+      this.problems.push({
+        offset: lost,
+        message: "a box's fields run past the bytes that could be read from the stream",
+      });
+    }
+    return this.problems;
+  }
+
+  #problem(offset: number, message: string): void {
+    this.problems.push({ offset, message });
+  }
+
+  /** The bytes available at `offset` (up to `length`), loading them when needed. */
+  *#load(offset: number, length: number): Generator<Need, number, number> {
+    const v = this.#loader.view;
+    const end = Math.min(offset + length, v.size);
+    if (offset >= v.base && end <= v.base + v.bytes.length) return end - offset;
+    return yield { kind: "load", offset, length };
+  }
+
+  *#walkList(list: Children, contexts: string[], depth: number): Generator<Need, void, number> {
+    if (depth > MAX_DEPTH) {
+      this.#problem(list.start, `boxes nested more than ${MAX_DEPTH} deep`);
+      return;
+    }
+    let pos = list.start, available = list.available, count = 0;
+    const max = list.max ?? Infinity;
+    while (count < max) {
+      const h = yield* this.#readHeader(pos, available, contexts, list.reset ? list : undefined);
+      if (h.kind === "stop") {
+        if (h.problem) this.#problem(h.problem.offset, h.problem.message);
+        break;
+      }
+      count++;
+      const ok = yield* this.#box(h, contexts, depth);
+      if (!ok) break;
+      if (++this.#walked % FLUSH_EVERY === 0) yield FLUSH;
+      pos += h.info.size;
+      available -= h.info.size;
+    }
+  }
+
+  /** Reads the header at `pos` as Bento4's factory does, and picks the codec. */
+  *#readHeader(
+    pos: number,
+    available: number,
+    contexts: string[],
+    file?: Children,
+  ): Generator<Need, Header, number> {
+    const loader = this.#loader;
+    if (available < 8) return this.#leftover(pos, available, contexts);
+    const have = yield* this.#load(pos, 40);
+    if (have < 8) {
+      if (have <= 0) return { kind: "stop" };
+      return this.#leftover(pos, have, contexts);
+    }
+    const v = loader.view, i = pos - v.base, b = v.bytes;
+    const size32 = ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
+    const type = ((b[i + 4] << 24) | (b[i + 5] << 16) | (b[i + 6] << 8) | b[i + 7]) >>> 0;
+    const name = fourccPrintable(type);
+    if (contexts.length === 0 && !this.#badTopLevel && !isTopLevelType(type)) {
+      this.#badTopLevel = true;
+      const hex = [4, 5, 6, 7].map((k) => hex2(b[i + k])).join(" ");
+      this.#problem(pos, `not an ISO BMFF box (type bytes ${hex})`);
+    }
+    let size: number, large = false;
+    if (size32 === 0) {
+      const end = file
+        ? file.start + file.available
+        : Number.isFinite(loader.view.size)
+        ? loader.view.size
+        : yield { kind: "end", offset: pos };
+      size = end - pos;
+      large = size > 0xffffffff;
+    } else if (size32 === 1) {
+      if (available < 16 || have < 16) {
+        return this.#invalid(pos, `truncated 64-bit box header of '${name}' in ${where(contexts)}`);
+      }
+      const hi = ((b[i + 8] << 24) | (b[i + 9] << 16) | (b[i + 10] << 8) | b[i + 11]) >>> 0;
+      const lo = ((b[i + 12] << 24) | (b[i + 13] << 16) | (b[i + 14] << 8) | b[i + 15]) >>> 0;
+      size = hi * 0x100000000 + lo;
+      if (size < 16) {
+        return this.#invalid(pos, `box '${name}' has size ${size}, smaller than its header`);
+      }
+      large = true;
+    } else {
+      size = size32;
+    }
+    if (size < 8) {
+      return this.#invalid(pos, `box '${name}' has size ${size}, smaller than its 8-byte header`);
+    }
+    if (size > available) {
+      return this.#invalid(
+        pos,
+        `box '${name}' of size ${size} runs past the end of ${where(contexts)} ` +
+          `(${available} bytes left)`,
+      );
+    }
+    const info: BoxInfo = {
+      type,
+      key: typeKey(type),
+      offset: pos,
+      size,
+      headerSize: large || size > 0xffffffff ? 16 : 8,
+      large,
+    };
+    const context = contexts.length ? contexts[contexts.length - 1] : "";
+    const found = codecFor(info.key, context, contexts.length);
+    if (found.refusesLarge && large) {
+      return this.#invalid(
+        pos,
+        `box '${name}' has a 64-bit size, which mp4dump does not read here (it stops the list)`,
+      );
+    }
+    if (found.uuid) {
+      if (have < info.headerSize + 16) {
+        return this.#invalid(pos, `truncated header of 'uuid' box in ${where(contexts)}`);
+      }
+      const at = i + info.headerSize;
+      const uuid = b.slice(at, at + 16);
+      info.headerSize += 16;
+      return { kind: "box", info, codec: UUID_CODECS.get(uuidName(uuid)) ?? null, uuid };
+    }
+    return { kind: "box", info, codec: found.codec };
+  }
+
+  #invalid(offset: number, message: string): Header {
+    return { kind: "stop", problem: { offset, message } };
+  }
+
+  #leftover(pos: number, available: number, contexts: string[]): Header {
+    if (available <= 0 || !Number.isFinite(available)) return { kind: "stop" };
+    const v = this.#loader.view;
+    const i = pos - v.base;
+    const left = v.bytes.subarray(Math.max(0, i), Math.max(0, i + available));
+    if (contexts.length > 0 && left.length === available && left.every((x) => x === 0)) {
+      return { kind: "stop" }; // zero padding at the end of a container
+    }
+    return this.#invalid(
+      pos,
+      `truncated box header: ${available} byte${available === 1 ? "" : "s"} left in ` +
+        `${where(contexts)}, 8 needed`,
+    );
+  }
+
+  /** Lists one box (and its children); false when the list must stop (a stream ran out). */
+  *#box(
+    h: Header & { kind: "box" },
+    contexts: string[],
+    depth: number,
+  ): Generator<Need, boolean, number> {
+    const { info, codec } = h;
+    const loader = this.#loader;
+    let view: BoxView | null = null;
+    if (codec) {
+      const whole = !codec.container || info.size <= this.#loadLimit;
+      const want = whole ? info.size + SLACK : Math.min(info.size, CONTAINER_HEAD) + SLACK;
+      const got = yield* this.#load(info.offset, want);
+      if (got < Math.min(info.size, whole ? info.size : CONTAINER_HEAD)) {
+        this.#problem(
+          info.offset,
+          `box '${fourccPrintable(info.type)}' runs past the end of the data`,
+        );
+        return false;
+      }
+      const c = new Cursor(loader.view, info.offset + info.headerSize);
+      const ctx: ReadContext = {
+        contexts,
+        verbosity: this.#ins.verbosity,
+        countChildren: (children) => this.#countChildren(children, contexts),
+      };
+      view = codec.read(c, info, ctx);
+    } else if (!Number.isFinite(loader.view.size)) {
+      // a stream: make sure the box is whole before showing it
+      if ((yield* this.#load(info.offset + info.size - 1, 1)) < 1) {
+        this.#problem(
+          info.offset,
+          `box '${fourccPrintable(info.type)}' runs past the end of the data`,
+        );
+        return false;
+      }
+    }
+    const ins = this.#ins;
+    const plain = info.large || info.size > 0xffffffff ? 16 : 8;
+    if (view === null) {
+      // an unknown uuid box shows its UUID; a PIFF box Bento4 could not read shows 'uuid'
+      const unknownUuid = h.uuid !== undefined && codec === null;
+      ins.startBox({
+        name: unknownUuid ? uuidName(h.uuid!) : fourccPrintable(info.type),
+        headerSize: unknownUuid ? info.headerSize : plain,
+        size: info.size,
+        version: 0,
+        flags: 0,
+        offset: info.offset,
+      });
+      ins.endBox();
+      return true;
+    }
+    ins.startBox({
+      name: view.name ?? (h.uuid ? uuidName(h.uuid) : fourccPrintable(info.type)),
+      headerSize: view.headerSize ?? info.headerSize,
+      size: view.size ?? info.size,
+      version: view.version ?? 0,
+      flags: view.flags ?? 0,
+      offset: info.offset,
+    });
+    const listed = view.fields?.(ins);
+    if (listed && typeof listed === "object") {
+      for (const _ of listed) yield FLUSH;
+    }
+    if (view.children) {
+      const c = view.children;
+      const next = c.reset ? [] : c.context === null ? contexts : [...contexts, c.context];
+      yield* this.#walkList(view.children, next, depth + 1);
+    }
+    ins.endBox();
+    return true;
+  }
+
+  /** How many boxes a list would yield (headers only; the list must be loaded). */
+  #countChildren(list: Children, contexts: readonly string[]): number {
+    const v = this.#loader.view;
+    const next = list.context === null ? contexts : [...contexts, list.context];
+    const context = next.length ? next[next.length - 1] : "";
+    let pos = list.start, available = list.available, count = 0;
+    const max = list.max ?? Infinity;
+    while (count < max && available >= 8) {
+      const c = new Cursor(v, pos);
+      const size32 = c.u32();
+      const type = c.u32();
+      if (!c.ok) break;
+      let size = size32, large = false;
+      if (size32 === 0) {
+        size = v.size - pos;
+        large = size > 0xffffffff;
+      } else if (size32 === 1) {
+        if (available < 16) break;
+        size = Number(c.u64());
+        if (size < 16) break;
+        large = true;
+      }
+      if (size < 8 || size > available) break;
+      const found = codecFor(typeKey(type), context, next.length);
+      if (found.refusesLarge && large) break;
+      if (found.uuid && pos + (large ? 16 : 8) + 16 > v.size) break;
+      count++;
+      pos += size;
+      available -= size;
+    }
+    return count;
+  }
+}
+
+/**
+ * Walks every box of `src` to `ins`, as mp4dump does; returns the problems found.
+ *
+ * @param src the bytes
+ * @param ins where the boxes go
+ * @param options memory bound and flushing
+ */
+export function walkBoxes(
+  src: ByteSource,
+  ins: Inspector,
+  options: WalkOptions = {},
+): Promise<Mp4Problem[]> {
+  return new Walker(src, ins, options).walk();
+}
