@@ -141,6 +141,9 @@ interface Contender {
 
 const DENO = Deno.execPath();
 
+/** Peers shown for reference only: one that writes wrong output is left out with a note. */
+const REFERENCE_ONLY = new Set(["yt-dlp", "curl -Z"]);
+
 async function sha256File(path: string, hash = createHash("sha256")): Promise<typeof hash> {
   using file = await Deno.open(path);
   const buf = new Uint8Array(1 << 20);
@@ -396,6 +399,7 @@ export async function runDownloadBench(
   const tools = await contenders(opts, notes);
   const servers = new Map<number, Awaited<ReturnType<typeof startServerProcess>>>();
   const rows: DownloadRow[] = [];
+  const dropped = new Set<string>();
   const outRoot = join(CACHE, "out");
   let bandwidth = 0;
   const ttfbMs: Record<number, number> = {};
@@ -427,6 +431,7 @@ export async function runDownloadBench(
           for (let round = 0; round < opts.rounds; round++) {
             for (let k = 0; k < tools.length; k++) {
               const tool = tools[(round + k) % tools.length];
+              if (dropped.has(tool.name)) continue;
               const out = join(outRoot, tool.name.replaceAll(" ", "_"));
               await Deno.remove(out, { recursive: true }).catch(() => {});
               await Deno.mkdir(out, { recursive: true });
@@ -436,12 +441,22 @@ export async function runDownloadBench(
                 throw new Error(`${argv.join(" ")} exited with ${r.code}:\n${r.stderr}`);
               }
               const wrong = await tool.verify(c, out);
+              if (wrong && REFERENCE_ONLY.has(tool.name)) {
+                // A reference peer that gets the stream wrong is left out, not the benchmark.
+                notes.push(
+                  `${tool.name} (${kind}, N=${n}) wrote wrong output (${wrong}): left out`,
+                );
+                dropped.add(tool.name);
+                continue;
+              }
               if (wrong) throw new Error(`${tool.name} (${kind}, N=${n}): wrong output: ${wrong}`);
               times.get(tool.name)!.push(r.seconds);
             }
           }
+          const before = rows.length;
           for (const t of tools) {
             const runs = times.get(t.name)!;
+            if (runs.length === 0) continue;
             rows.push({
               stream: kind,
               latencyMs: latency,
@@ -455,7 +470,7 @@ export async function runDownloadBench(
               bytes: c.bytes,
             });
           }
-          const done = rows.slice(-tools.length).map((r) => `${r.tool} ${secs(r.median)}`);
+          const done = rows.slice(before).map((r) => `${r.tool} ${secs(r.median)}`);
           console.error(`${kind} ${latency} ms N=${n}: ${done.join(", ")}`);
         }
         if (latency === opts.latencies[0]) {

@@ -14,7 +14,12 @@
  * Checked: `0.m4s` is the segments concatenated; `0.hex` is what `hexdump -C -v 0.m4s` prints
  * (when hexdump is installed); `0.dump` has one section per segment.
  *
- * Run: `deno run -A bench/dump_bench.ts [--rounds 3]`
+ * Also: the way the original scripts did it (`cat` of the segments, `mp4dump --verbosity 3` per
+ * segment, `hexdump -C -v` of the concatenation) beside `dash dump` with mp4dump on PATH (the
+ * default engine) and with the built-in one, same outputs checked (target: at most 0.25×); and
+ * `dash dump` of a 10,000-segment Representation, with its peak RSS beside the 501-file one's.
+ *
+ * Run: `deno run -A bench/dump_bench.ts [--rounds 3] [--mp4dump PATH]`
  *
  * @module
  */
@@ -25,14 +30,16 @@ import {
   CACHE,
   markdownTable,
   median,
+  mib,
   numberArg,
+  ratio,
   REPO,
   sameFile,
   secs,
   timeCommand,
   which,
 } from "./common.ts";
-import { ensureDumpStream } from "./make_stream.ts";
+import { DUMP_MANY_SEGMENTS, ensureDumpManyStream, ensureDumpStream } from "./make_stream.ts";
 
 /** What the benchmark measured. */
 export interface DumpBenchResult {
@@ -44,6 +51,13 @@ export interface DumpBenchResult {
   alone: { concat: number; dump: number; hex: number };
   /** Built-in dumper input MB/s: per segment file, and on the concatenation. */
   dumperMBps: { perFile: number; concatenated: number };
+  /**
+   * The original scripts' way (cat, mp4dump per segment, hexdump -C -v) beside `dash dump`,
+   * median seconds; absent without mp4dump and hexdump.
+   */
+  scripts?: { scripts: number; mp4dumpEngine: number; builtin: number; same: boolean };
+  /** `dash dump` of the 10,000-segment Representation: seconds and peak RSS, and the 501's. */
+  many?: { segments: number; seconds: number; peakRss: number; fewPeakRss: number };
   markdown: string;
 }
 
@@ -152,7 +166,9 @@ async function segmentPaths(dir: string): Promise<string[]> {
 }
 
 /** Runs the dump benchmark. */
-export async function runDumpBench({ rounds = 3 } = {}): Promise<DumpBenchResult> {
+export async function runDumpBench(
+  { rounds = 3, mp4dump }: { rounds?: number; mp4dump?: string } = {},
+): Promise<DumpBenchResult> {
   const stream = await ensureDumpStream();
   const work = join(CACHE, "out", "dump");
   const notes: string[] = [];
@@ -236,14 +252,66 @@ export async function runDumpBench({ rounds = 3 } = {}): Promise<DumpBenchResult
       if (chars === 0) throw new Error("the built-in dumper printed nothing");
     }
     const mb = inputBytes / 1e6;
+    const program = mp4dump ?? await which("mp4dump");
+    const hasHexdump = (await which("hexdump")) !== undefined;
+    const scripts = program && hasHexdump
+      ? await againstScripts(stream.root, work, files, program, rounds)
+      : undefined;
+    if (!scripts) notes.push("mp4dump or hexdump not found: no comparison with the scripts' way");
+    const many = await manySegments();
     const result = {
       cli: { withHex: median(withHex), noHex: median(noHex) },
       phases,
       alone: { concat: median(concatTimes), dump: median(perFile), hex: median(hexTimes) },
       dumperMBps: { perFile: mb / median(perFile), concatenated: mb / median(whole) },
+      scripts,
+      many,
     };
     const total = Object.values(phases).reduce((a, b) => a + b, 0);
     const markdown = [
+      ...(scripts
+        ? [
+          `### dash dump against the original scripts' way (${files.length} files, ` +
+          `${mb.toFixed(1)} MB, median of ${rounds})`,
+          "",
+          markdownTable(["how", "median s", "× scripts", "target"], [
+            ["scripts: cat, mp4dump per segment, hexdump -C -v", secs(scripts.scripts), "1.00", ""],
+            [
+              "streamkit dash dump (mp4dump on PATH: the default engine)",
+              secs(scripts.mp4dumpEngine),
+              ratio(scripts.mp4dumpEngine, scripts.scripts),
+              `≤ 0.25: ${scripts.mp4dumpEngine <= 0.25 * scripts.scripts ? "met" : "MISSED"}`,
+            ],
+            [
+              "streamkit dash dump --engine builtin",
+              secs(scripts.builtin),
+              ratio(scripts.builtin, scripts.scripts),
+              `≤ 0.25: ${scripts.builtin <= 0.25 * scripts.scripts ? "met" : "MISSED"}`,
+            ],
+          ]),
+          "",
+          `- same outputs: ${
+            scripts.same ? "yes" : "NO"
+          } (the .m4s and .hex byte for byte; the .dump once its \`# \` lines and \` @…\` ` +
+          "suffixes are removed)",
+          "",
+        ]
+        : []),
+      ...(many
+        ? [
+          `### dash dump of a ${many.segments.toLocaleString("en-US")}-segment Representation`,
+          "",
+          markdownTable(["Representation", "dash dump --engine builtin s", "peak RSS MiB"], [
+            [
+              `${many.segments.toLocaleString("en-US")} segments (audio, 164 MB)`,
+              secs(many.seconds),
+              mib(many.peakRss),
+            ],
+            [`${files.length} segments (video, ${mb.toFixed(0)} MB)`, "", mib(many.fewPeakRss)],
+          ]),
+          "",
+        ]
+        : []),
       `### dash dump of a ${files.length}-file Representation (${mb.toFixed(1)} MB, ` +
       `built-in dumper, median of ${rounds})`,
       "",
@@ -293,6 +361,148 @@ export async function runDumpBench({ rounds = 3 } = {}): Promise<DumpBenchResult
   }
 }
 
+/**
+ * The way the original scripts dumped a Representation, as a shell script: `cat` of the
+ * segments into `rep.m4s`, `mp4dump --verbosity 3` of each segment appended to `rep.dump`,
+ * `hexdump -C -v rep.m4s > rep.hex`.
+ */
+const SCRIPTS = `set -e
+cd "$1"; shift
+cat "$@" > rep.m4s
+: > rep.dump
+for f in "$@"; do "$MP4DUMP" --verbosity 3 "$f" >> rep.dump; done
+hexdump -C -v rep.m4s > rep.hex
+`;
+
+/**
+ * The scripts' way beside \`dash dump\` (with mp4dump on PATH, the default engine, and with the
+ * built-in one), alternating, median of \`rounds\`; and whether the outputs are the same.
+ */
+async function againstScripts(
+  root: string,
+  work: string,
+  files: string[],
+  program: string,
+  rounds: number,
+): Promise<{ scripts: number; mp4dumpEngine: number; builtin: number; same: boolean }> {
+  const folder = program.includes("/") ? program.slice(0, program.lastIndexOf("/")) : undefined;
+  const path = `${folder ? `${folder}:` : ""}${Deno.env.get("PATH") ?? ""}`;
+  const names = files.map((f) => f.slice(f.lastIndexOf("/") + 1));
+  const runs = { scripts: [] as number[], mp4dumpEngine: [] as number[], builtin: [] as number[] };
+  const argv = {
+    scripts: ["sh", ["-c", SCRIPTS, "sh", work, ...names]],
+    mp4dumpEngine: [Deno.execPath(), [
+      "run",
+      "-A",
+      join(REPO, "main.ts"),
+      "dash",
+      "dump",
+      "-d",
+      work,
+      "-r",
+      REP,
+      "-q",
+    ]],
+    builtin: [Deno.execPath(), [
+      "run",
+      "-A",
+      join(REPO, "main.ts"),
+      "dash",
+      "dump",
+      "-d",
+      work,
+      "-r",
+      REP,
+      "-q",
+      "--engine",
+      "builtin",
+    ]],
+  } as const;
+  const order = ["scripts", "mp4dumpEngine", "builtin"] as const;
+  let same = true;
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < order.length; k++) {
+      const how = order[(k + round) % order.length];
+      await linkTree(root, work);
+      const [cmd, args] = argv[how];
+      const r = await timeCommand(cmd, [...args], {
+        env: { PATH: path, MP4DUMP: program },
+      });
+      if (r.code !== 0) throw new Error(`${how} failed (${r.code}): ${r.stderr}`);
+      runs[how].push(r.seconds);
+      if (how === "mp4dumpEngine" && round === 0) {
+        // Keep streamkit's outputs of this run to compare with the scripts' below.
+        for (const ext of ["m4s", "dump", "hex"]) {
+          await Deno.rename(join(work, `${REP}.${ext}`), join(CACHE, "out", `streamkit.${ext}`));
+        }
+      }
+      if (how === "scripts" && round === 0) {
+        for (const ext of ["m4s", "dump", "hex"]) {
+          await Deno.rename(join(work, `rep.${ext}`), join(CACHE, "out", `scripts.${ext}`));
+        }
+      }
+    }
+  }
+  const at = (name: string) => join(CACHE, "out", name);
+  same = (await sameFile(at("streamkit.m4s"), at("scripts.m4s"))) &&
+    (await sameFile(at("streamkit.hex"), at("scripts.hex")));
+  const ours = (await Deno.readTextFile(at("streamkit.dump"))).split("\n")
+    .filter((l) => !l.startsWith("# ")).map((l) => l.replace(/ @\d+ \(0x[0-9a-f]+\)$/, ""))
+    .join("\n");
+  same &&= ours === await Deno.readTextFile(at("scripts.dump"));
+  for (const who of ["streamkit", "scripts"]) {
+    for (const ext of ["m4s", "dump", "hex"]) await Deno.remove(at(`${who}.${ext}`));
+  }
+  return {
+    scripts: median(runs.scripts),
+    mp4dumpEngine: median(runs.mp4dumpEngine),
+    builtin: median(runs.builtin),
+    same,
+  };
+}
+
+/**
+ * \`dash dump --engine builtin\` of the 10,000-segment Representation (bench/make_stream.ts
+ * \`dumpmany\`) and of the 501-file one: wall time and peak RSS, to show memory stays flat.
+ */
+async function manySegments(): Promise<
+  { segments: number; seconds: number; peakRss: number; fewPeakRss: number }
+> {
+  const run = async (root: string, rep: string) => {
+    const work = join(CACHE, "out", "dump-many");
+    await linkTree(root, work);
+    try {
+      const r = await timeCommand(Deno.execPath(), [
+        "run",
+        "-A",
+        join(REPO, "main.ts"),
+        "dash",
+        "dump",
+        "-d",
+        work,
+        "-r",
+        rep,
+        "-q",
+        "--engine",
+        "builtin",
+      ], { rss: true });
+      if (r.code !== 0) throw new Error(`dash dump failed (${r.code}): ${r.stderr}`);
+      return r;
+    } finally {
+      await Deno.remove(work, { recursive: true }).catch(() => {});
+    }
+  };
+  const many = await ensureDumpManyStream();
+  const big = await run(many.root, "1");
+  const few = await run((await ensureDumpStream()).root, REP);
+  return {
+    segments: DUMP_MANY_SEGMENTS,
+    seconds: big.seconds,
+    peakRss: big.peakRss ?? NaN,
+    fewPeakRss: few.peakRss ?? NaN,
+  };
+}
+
 /** What is wrong with `dash dump`'s output in `dir`, or undefined. */
 async function check(dir: string, files: string[]): Promise<string | undefined> {
   const m4s = join(dir, `${REP}.m4s`);
@@ -317,6 +527,10 @@ async function check(dir: string, files: string[]): Promise<string | undefined> 
 }
 
 if (import.meta.main) {
-  const result = await runDumpBench({ rounds: numberArg(Deno.args, "--rounds", 3) });
+  const i = Deno.args.indexOf("--mp4dump");
+  const result = await runDumpBench({
+    rounds: numberArg(Deno.args, "--rounds", 3),
+    mp4dump: i >= 0 ? Deno.args[i + 1] : undefined,
+  });
   console.log(result.markdown);
 }

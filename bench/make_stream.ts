@@ -11,6 +11,9 @@
  * - `big`: a hand-written MPD whose one Representation has an init file and three 200 MB
  *   segments (pseudo-random bytes, not media: a download does not care).
  * - `many`: a hand-written MPD with 10,000 small segments (1–8 KB).
+ * - `scale`: 100,000 tiny segments (256–1,279 bytes) and, for 1,000, 10,000 and 100,000 of
+ *   them, a DASH MPD (`$Number$` template, 1 s segments) and an HLS media playlist.
+ * - `huge`: a hand-written MPD whose one Representation has three 2 GB segments.
  *
  * Each is built in a temporary folder and renamed into place when complete, so an
  * interrupted build is never reused. ffmpeg is needed for `media` and `dump` only.
@@ -176,8 +179,11 @@ async function writeSynthetic(path: string, size: number, seed: number): Promise
   }
 }
 
-/** An MPD with one Representation whose `count` segments are `seg-<n>.bin` of 1 s each. */
-function syntheticMpd(count: number): string {
+/**
+ * An MPD with one Representation whose `count` segments are `seg-<n>.bin` of 1 s each (or
+ * named by `media`, a `$Number$` template, with the initialization segment `init`).
+ */
+function syntheticMpd(count: number, init = "init.bin", media = "seg-$Number$.bin"): string {
   return `<?xml version="1.0" encoding="utf-8"?>
 <MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" minBufferTime="PT2S"
   profiles="urn:mpeg:dash:profile:isoff-live:2011" mediaPresentationDuration="PT${count}S">
@@ -185,7 +191,7 @@ function syntheticMpd(count: number): string {
     <AdaptationSet id="0" contentType="video" mimeType="video/mp4">
       <Representation id="0" bandwidth="1000000" codecs="avc1.42c01e" width="640" height="360">
         <SegmentTemplate timescale="1" duration="1" startNumber="1"
-          initialization="init.bin" media="seg-$Number$.bin"/>
+          initialization="${init}" media="${media}"/>
       </Representation>
     </AdaptationSet>
   </Period>
@@ -224,6 +230,104 @@ export async function ensureManySegmentStream(): Promise<BenchStream> {
       fillRandom(block, n);
       const size = 1024 + ((n * 2654435761) >>> 0) % 7168;
       await Deno.writeFile(join(dir, `seg-${n}.bin`), block.subarray(0, size));
+    }
+  });
+  return await describe(root, { dash: "manifest.mpd" });
+}
+
+/** Segment counts of the scale streams. */
+export const SCALE_COUNTS = [1_000, 10_000, 100_000] as const;
+
+/** An HLS media playlist (VOD, fMP4 with an init map) of `count` 1-second segments. */
+function scalePlaylist(count: number): string {
+  const lines = [
+    "#EXTM3U",
+    "#EXT-X-VERSION:7",
+    "#EXT-X-TARGETDURATION:1",
+    "#EXT-X-PLAYLIST-TYPE:VOD",
+    '#EXT-X-MAP:URI="seg/init.bin"',
+  ];
+  for (let n = 1; n <= count; n++) lines.push("#EXTINF:1.000000,", `seg/s-${n}.bin`);
+  lines.push("#EXT-X-ENDLIST", "");
+  return lines.join("\n");
+}
+
+/**
+ * The scale streams (see the module documentation): `dash-<count>.mpd` and
+ * `hls-<count>.m3u8` over the same `seg/` files.
+ */
+export async function ensureScaleStream(): Promise<BenchStream> {
+  const max = SCALE_COUNTS[SCALE_COUNTS.length - 1];
+  const root = await cached("scale", async (dir) => {
+    await Deno.mkdir(join(dir, "seg"));
+    const block = new Uint8Array(2048);
+    await Deno.writeFile(join(dir, "seg", "init.bin"), block.subarray(0, 700));
+    for (let n = 1; n <= max; n++) {
+      fillRandom(block, n);
+      const size = 256 + ((n * 2654435761) >>> 0) % 1024;
+      Deno.writeFileSync(join(dir, "seg", `s-${n}.bin`), block.subarray(0, size));
+    }
+    for (const count of SCALE_COUNTS) {
+      const mpd = syntheticMpd(count, "seg/init.bin", "seg/s-$Number$.bin");
+      await Deno.writeTextFile(join(dir, `dash-${count}.mpd`), mpd);
+      await Deno.writeTextFile(join(dir, `hls-${count}.m3u8`), scalePlaylist(count));
+    }
+  });
+  const manifests: Record<string, string> = {};
+  for (const count of SCALE_COUNTS) {
+    manifests[`dash-${count}`] = `dash-${count}.mpd`;
+    manifests[`hls-${count}`] = `hls-${count}.m3u8`;
+  }
+  return { root, manifests, files: max + 1 + 2 * SCALE_COUNTS.length, bytes: NaN };
+}
+
+/** Segments of the many-segment fMP4 Representation that `dash dump` reads. */
+export const DUMP_MANY_SEGMENTS = 10_000;
+
+/**
+ * One fMP4 Representation of 10,000 one-second audio segments, for `dash dump` (`dumpmany`):
+ * the `dump` stream's audio init segment and its 500 media segments, hard-linked over and over
+ * as `chunk-stream1-00001.m4s` … `chunk-stream1-10000.m4s` (real fMP4 throughout).
+ */
+export async function ensureDumpManyStream(): Promise<BenchStream> {
+  const dump = await ensureDumpStream();
+  const root = await cached("dumpmany", async (dir) => {
+    const name = (n: number) => `chunk-stream1-${String(n).padStart(5, "0")}.m4s`;
+    await Deno.link(join(dump.root, "init-stream1.m4s"), join(dir, "init-stream1.m4s"));
+    for (let n = 1; n <= DUMP_MANY_SEGMENTS; n++) {
+      await Deno.link(join(dump.root, name(((n - 1) % DUMP_SECONDS) + 1)), join(dir, name(n)));
+    }
+    await Deno.writeTextFile(
+      join(dir, "manifest.mpd"),
+      `<?xml version="1.0" encoding="utf-8"?>
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" minBufferTime="PT2S"
+  profiles="urn:mpeg:dash:profile:isoff-live:2011" mediaPresentationDuration="PT${DUMP_MANY_SEGMENTS}S">
+  <Period id="0">
+    <AdaptationSet id="1" contentType="audio" mimeType="audio/mp4" codecs="mp4a.40.2">
+      <Representation id="1" bandwidth="128000" audioSamplingRate="48000">
+        <SegmentTemplate timescale="1000000" duration="1000000" startNumber="1"
+          initialization="init-stream$RepresentationID$.m4s"
+          media="chunk-stream$RepresentationID$-$Number%05d$.m4s"/>
+      </Representation>
+    </AdaptationSet>
+  </Period>
+</MPD>
+`,
+    );
+  });
+  return await describe(root, { dash: "manifest.mpd" });
+}
+
+/** Size of each segment of the huge-segment stream. */
+export const HUGE_SEGMENT_BYTES = 2_000_000_000;
+
+/** The stream of three 2 GB segments (see the module documentation). */
+export async function ensureHugeSegmentStream(): Promise<BenchStream> {
+  const root = await cached("huge", async (dir) => {
+    await Deno.writeTextFile(join(dir, "manifest.mpd"), syntheticMpd(BIG_SEGMENTS));
+    await writeSynthetic(join(dir, "init.bin"), 1000, 1);
+    for (let n = 1; n <= BIG_SEGMENTS; n++) {
+      await writeSynthetic(join(dir, `seg-${n}.bin`), HUGE_SEGMENT_BYTES, n + 101);
     }
   });
   return await describe(root, { dash: "manifest.mpd" });

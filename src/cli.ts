@@ -7,41 +7,118 @@
  *
  * @module
  */
-import { Command, CommanderError, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import type { Command, CommandUnknownOpts } from "@commander-js/extra-typings";
 import { ExitCode, InputError, UsageError } from "./errors.ts";
 import { VERSION } from "./version.ts";
 import { type CommandContext, printError } from "./commands/context.ts";
-import { dashCheckCommand, hlsCheckCommand } from "./commands/check.ts";
-import { dashDumpCommand } from "./commands/dash_dump.ts";
-import { dashGetCommand } from "./commands/dash_get.ts";
-import { demoCommand, demoServerCommand } from "./commands/demo.ts";
-import { hlsGetCommand } from "./commands/hls_get.ts";
-import { mp4DumpCommand } from "./commands/mp4_dump.ts";
-import { serveCommand } from "./commands/serve.ts";
+import type { Mp4DumpRequest } from "./mp4/cli_dump.ts";
 import { ClosedPipe, type Io, processIo } from "./ui/io.ts";
 
+/** What builds one subcommand. */
+type Builder = (ctx: CommandContext) => CommandUnknownOpts;
+
+/** A subcommand: its group (none for a top-level one), its name, and how to load it. */
+interface Leaf {
+  group?: keyof typeof GROUPS;
+  name: string;
+  load: () => Promise<Builder>;
+}
+
+/** The groups of subcommands, in help order. */
+const GROUPS = {
+  dash: "DASH streams (MPD manifests)",
+  hls: "HLS streams (M3U8 playlists)",
+  mp4: "ISO base media (MP4) files",
+};
+
 /**
- * Builds the whole `streamkit` program.
+ * Every subcommand, in help order. Each module is imported only when the command line names
+ * its subcommand (or when help of several is shown): `mp4 dump` never loads the DASH parser,
+ * `dash get` never loads the box dumper or the server.
+ */
+const LEAVES: Leaf[] = [
+  {
+    group: "dash",
+    name: "get",
+    load: async () => (await import("./commands/dash_get.ts")).dashGetCommand,
+  },
+  {
+    group: "dash",
+    name: "check",
+    load: async () => (await import("./commands/check.ts")).dashCheckCommand,
+  },
+  {
+    group: "dash",
+    name: "dump",
+    load: async () => (await import("./commands/dash_dump.ts")).dashDumpCommand,
+  },
+  {
+    group: "hls",
+    name: "get",
+    load: async () => (await import("./commands/hls_get.ts")).hlsGetCommand,
+  },
+  {
+    group: "hls",
+    name: "check",
+    load: async () => (await import("./commands/check.ts")).hlsCheckCommand,
+  },
+  {
+    group: "mp4",
+    name: "dump",
+    load: async () => (await import("./commands/mp4_dump.ts")).mp4DumpCommand,
+  },
+  { name: "demo", load: async () => (await import("./commands/demo.ts")).demoCommand },
+  { name: "demo-server", load: async () => (await import("./commands/demo.ts")).demoServerCommand },
+  { name: "serve", load: async () => (await import("./commands/serve.ts")).serveCommand },
+];
+
+/**
+ * The subcommands `args` can reach: the one it names (`dash get …`, `serve …`), or all of
+ * them when it names none exactly (help, a group alone, a typo — commander then lists or
+ * suggests from the whole program).
+ */
+function reachable(args: readonly string[]): Leaf[] {
+  const [first, second] = args;
+  const named = LEAVES.filter((l) =>
+    l.group === undefined ? l.name === first : l.group === first && l.name === second
+  );
+  return named.length === 1 ? named : LEAVES;
+}
+
+/**
+ * Builds the `streamkit` program with the subcommands `args` can reach (all of them by
+ * default), loading only their modules.
  *
  * @param ctx the process's edges and where actions record their exit code
+ * @param args the command line, to load only the subcommand it names
  */
-export function buildProgram(ctx: CommandContext): Command {
+export async function buildProgram(
+  ctx: CommandContext,
+  args: readonly string[] = [],
+): Promise<Command> {
+  // Loaded here, not at the top: a plain `mp4 dump` runs without it (see plainMp4Dump).
+  const { Command } = await import("@commander-js/extra-typings");
   const program = new Command("streamkit")
     .description("Mirror DASH and HLS streams to disk and take fragmented MP4 apart.")
     .version(VERSION, "-V, --version", "print the version");
 
-  const dash = new Command("dash").description("DASH streams (MPD manifests)");
-  const hls = new Command("hls").description("HLS streams (M3U8 playlists)");
-  const mp4 = new Command("mp4").description("ISO base media (MP4) files");
-  dash.addCommand(dashGetCommand(ctx));
-  dash.addCommand(dashCheckCommand(ctx));
-  dash.addCommand(dashDumpCommand(ctx));
-  hls.addCommand(hlsGetCommand(ctx));
-  hls.addCommand(hlsCheckCommand(ctx));
-  mp4.addCommand(mp4DumpCommand(ctx));
-  program.addCommand(dash).addCommand(hls).addCommand(mp4);
-  program.addCommand(demoCommand(ctx)).addCommand(demoServerCommand(ctx));
-  program.addCommand(serveCommand(ctx));
+  const leaves = reachable(args);
+  const builders = await Promise.all(leaves.map((l) => l.load()));
+  const groups = new Map<string, Command>();
+  leaves.forEach((leaf, i) => {
+    const command = builders[i](ctx);
+    if (leaf.group === undefined) {
+      program.addCommand(command);
+      return;
+    }
+    let group = groups.get(leaf.group);
+    if (!group) {
+      group = new Command(leaf.group).description(GROUPS[leaf.group]);
+      groups.set(leaf.group, group);
+      program.addCommand(group);
+    }
+    group.addCommand(command);
+  });
   // Every level reports errors to main() instead of exiting the process, and writes
   // through the Io.
   const walk = (c: CommandUnknownOpts): void => {
@@ -55,6 +132,44 @@ export function buildProgram(ctx: CommandContext): Command {
   };
   walk(program);
   return program;
+}
+
+/**
+ * A plain `mp4 dump` command line — `mp4 dump [--verbosity N] [--format F] FILE`, nothing
+ * else — read without commander: the command-line parser and the Node.js compatibility layer
+ * it needs take longer to load (~40 ms) than mp4dump takes to dump 100 MB. Any other command
+ * line (help, a bad value, an unknown option) goes through commander, which explains it.
+ */
+export function plainMp4Dump(args: readonly string[]): Mp4DumpRequest | undefined {
+  if (args[0] !== "mp4" || args[1] !== "dump") return undefined;
+  const request: Mp4DumpRequest = { file: "", verbosity: 0, format: "text" };
+  let file: string | undefined;
+  for (let i = 2; i < args.length; i++) {
+    const arg = args[i];
+    const eq = arg.indexOf("=");
+    const name = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
+    if (name === "--verbosity" || name === "--format") {
+      const value = name === arg ? args[++i] : arg.slice(eq + 1);
+      if (name === "--verbosity" && /^[0-3]$/.test(value ?? "")) {
+        request.verbosity = Number(value) as Mp4DumpRequest["verbosity"];
+      } else if (name === "--format" && (value === "text" || value === "json")) {
+        request.format = value;
+      } else return undefined;
+    } else if (file === undefined && (arg === "-" || !arg.startsWith("-"))) file = arg;
+    else return undefined;
+  }
+  if (file === undefined) return undefined;
+  return { ...request, file };
+}
+
+/**
+ * The code of a commander error (`commander.unknownOption`, …), or undefined for any other
+ * error; told by its shape, so that commander need not be loaded to tell.
+ */
+function commanderCode(err: unknown): string | undefined {
+  if (!(err instanceof Error) || err.name !== "CommanderError") return undefined;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === "string" ? code : undefined;
 }
 
 /**
@@ -85,17 +200,24 @@ export async function main(args: string[], io?: Io): Promise<number> {
     }
   }
   const ctx: CommandContext = { io, result: { exitCode: ExitCode.Ok }, run: main };
-  const program = buildProgram(ctx);
+  const argv = expandHelp(args);
   try {
-    await program.parseAsync(expandHelp(args), { from: "user" });
+    const dump = plainMp4Dump(argv);
+    if (dump) {
+      const { runMp4Dump } = await import("./mp4/cli_dump.ts");
+      return await runMp4Dump(io, dump);
+    }
+    const program = await buildProgram(ctx, argv);
+    await program.parseAsync(argv, { from: "user" });
     return ctx.result.exitCode;
   } catch (err) {
     // The reader of stdout went away (`streamkit … | head`): stop quietly, like git does.
     if (err instanceof ClosedPipe) return ExitCode.Ok;
-    if (err instanceof CommanderError) {
+    const code = commanderCode(err);
+    if (code !== undefined) {
       if (
-        err.code === "commander.helpDisplayed" || err.code === "commander.version" ||
-        err.code === "commander.help"
+        code === "commander.helpDisplayed" || code === "commander.version" ||
+        code === "commander.help"
       ) return ExitCode.Ok;
       return ExitCode.BadInput;
     }

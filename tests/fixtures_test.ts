@@ -28,6 +28,7 @@ const DASH = [
   "dash-segmentbase",
   "dash-webm",
   "dash-long",
+  "select-dash",
   "reference/dash-avc-aac",
 ].map((folder) => ({ folder, manifest: "manifest.mpd" }));
 
@@ -36,6 +37,7 @@ const HLS = [
   { folder: "hls-aes", manifest: "index.m3u8" },
   { folder: "hls-master", manifest: "master.m3u8" },
   { folder: "hls-master-fmp4", manifest: "master.m3u8" },
+  { folder: "select-hls", manifest: "master.m3u8" },
   { folder: "reference/hls-fmp4", manifest: "index.m3u8" },
   { folder: "reference/hls-byterange", manifest: "index.m3u8" },
   { folder: "reference/hls-ts", manifest: "index.m3u8" },
@@ -374,7 +376,9 @@ for (const { folder, manifest } of HLS) {
 
 Deno.test("fixture dash-*: four-Representation streams have two videos and eng + fra audio", async () => {
   for (const folder of DASH.map((d) => d.folder)) {
-    if (["dash-webm", "dash-long", "reference/dash-avc-aac"].includes(folder)) continue;
+    if (["dash-webm", "dash-long", "select-dash", "reference/dash-avc-aac"].includes(folder)) {
+      continue;
+    }
     const { reps } = await readDash(folder, "manifest.mpd");
     const summary = reps.map(({ set }) => `${attr(set, "contentType")}:${attr(set, "lang") ?? ""}`);
     assert.deepEqual(summary, ["video:", "video:", "audio:eng", "audio:fra"], folder);

@@ -7,19 +7,20 @@
  * @module
  */
 import { errorMessage, InputError } from "../errors.ts";
-import type { ListAddressing, Mpd, Representation, TemplateAddressing } from "../dash/mpd.ts";
+import type { Mpd, Representation } from "../dash/mpd.ts";
 import { representationSegments, type Segment } from "../dash/segments.ts";
+import { dashKind as trackKind, mediaPlacements, type Placement } from "../dash/tracks.ts";
 import type { Format, Item } from "./runner.ts";
 import { initKey } from "./runner.ts";
 
-/** Where the manifest places a media segment, in its timescale. */
-export interface Placement {
-  /** Start (`S@t`, or `@presentationTimeOffset` + `@duration` × index). */
-  start: number;
-  /** Duration (`S@d`, or `@duration`; the last one cut at the Period's end). */
-  duration: number;
-  /** Which rule placed it: an explicit SegmentTimeline, or `@duration` (simple addressing). */
-  rule: "timeline" | "duration";
+export type { Placement };
+
+/**
+ * A Representation's kind as `dash check` reports it: the one of `--list`
+ * (`dash/tracks.ts`), or `other` when the manifest does not say.
+ */
+export function dashKind(rep: Representation): string {
+  return trackKind(rep) ?? "other";
 }
 
 /** A media segment and where the manifest places it. */
@@ -50,22 +51,6 @@ export interface DashTrack {
   invalid?: string;
 }
 
-const KIND_WORDS = ["video", "audio", "text", "image"];
-
-/** A Representation's kind, from `@contentType`, `@mimeType` or `@codecs`. */
-export function dashKind(rep: Representation): string {
-  if (rep.contentType && KIND_WORDS.includes(rep.contentType)) return rep.contentType;
-  const mime = rep.mimeType ?? "";
-  const top = mime.split("/")[0];
-  if (KIND_WORDS.includes(top)) return top;
-  if (/ttml|vtt/.test(mime)) return "text";
-  const codecs = (rep.codecs ?? "").toLowerCase();
-  if (/^(avc|hvc|hev|av01|vp0|dvh)/.test(codecs)) return "video";
-  if (/^(mp4a|ac-3|ec-3|opus|flac|ac-4|dts)/.test(codecs)) return "audio";
-  if (/^(stpp|wvtt|tx3g)/.test(codecs)) return "text";
-  return "other";
-}
-
 /** The format a Representation's `@mimeType` implies. */
 function expectedFormat(rep: Representation): Format {
   const mime = (rep.mimeType ?? "").toLowerCase();
@@ -85,53 +70,6 @@ function nameOf(
     name = decodeURIComponent(path.slice(path.lastIndexOf("/") + 1)) || seg.url;
   }
   return seg.range ? `${name} (bytes ${seg.range.start}-${seg.range.end})` : name;
-}
-
-/** `S@d` of every segment a SegmentTimeline lists, in order (as `representationSegments` counts). */
-function timelineDurations(a: TemplateAddressing | ListAddressing, rep: Representation): number[] {
-  const out: number[] = [];
-  const timeline = a.timeline ?? [];
-  let cursor = 0;
-  timeline.forEach((s, i) => {
-    const start = s.t ?? cursor;
-    let r = s.r;
-    if (r === -1) {
-      const next = timeline[i + 1]?.t;
-      const end = next ??
-        (rep.periodDuration !== undefined
-          ? a.presentationTimeOffset + rep.periodDuration * a.timescale
-          : start + s.d);
-      r = Math.max(0, Math.ceil((end - start) / s.d - 1e-9) - 1);
-    }
-    for (let j = 0; j <= r && out.length < 10_000_000; j++) {
-      for (let k = 0; k < s.k; k++) out.push(s.d);
-    }
-    cursor = start + (r + 1) * s.d;
-  });
-  return out;
-}
-
-/** Where the manifest places each media segment, when its addressing says. */
-function placements(rep: Representation, media: Segment[]): (Placement | undefined)[] {
-  const a = rep.addressing;
-  if (a.kind !== "template" && a.kind !== "list") return media.map(() => undefined);
-  if (a.timeline) {
-    const durations = timelineDurations(a, rep);
-    return media.map((s, i) =>
-      s.time !== undefined && durations[i] !== undefined
-        ? { start: s.time, duration: durations[i], rule: "timeline" }
-        : undefined
-    );
-  }
-  const d = a.duration;
-  if (d === undefined) return media.map(() => undefined);
-  const end = rep.periodDuration !== undefined
-    ? a.presentationTimeOffset + rep.periodDuration * a.timescale
-    : Infinity;
-  return media.map((s) => {
-    if (s.time === undefined) return undefined;
-    return { start: s.time, duration: Math.max(0, Math.min(d, end - s.time)), rule: "duration" };
-  });
 }
 
 /** The items of one Representation. */
@@ -162,7 +100,7 @@ function repTrack(rep: Representation, manifestUrl: string): DashTrack {
   }
   const init = track.init ? initKey(track.init.url, track.init.window) : undefined;
   const media = segments.filter((s) => s.kind === "media");
-  const places = placements(rep, media);
+  const places = mediaPlacements(rep, media);
   let m = 0;
   for (const s of segments) {
     if (s.kind === "init") continue;

@@ -19,8 +19,8 @@ import {
   parsePlaylist,
   type Segment,
   type UriRef,
-  type Variant,
 } from "../hls/playlist.ts";
+import { mediaPlaylistId, renditionKind, standaloneTrack, variantKind } from "../hls/tracks.ts";
 import type { Findings } from "./problems.ts";
 import type { ReadContext } from "./reader.ts";
 import { type Format, initKey, type Item } from "./runner.ts";
@@ -71,15 +71,6 @@ export interface HlsPlan {
   byRef: Map<UriRef, HlsTrack>;
   /** Things to know that are not problems. */
   notes: string[];
-}
-
-const AUDIO_CODECS = /^(mp4a|ac-3|ec-3|opus|flac|fLaC|ac-4|\.mp3|dts)/i;
-
-function variantKind(v: Variant): string {
-  if (v.iFrame) return "video";
-  const codecs = (v.codecs ?? "").split(",").map((c) => c.trim()).filter((c) => c !== "");
-  if (codecs.length > 0 && codecs.every((c) => AUDIO_CODECS.test(c))) return "audio";
-  return v.resolution || codecs.length > 0 ? "video" : "";
 }
 
 /** The format a segment's URI and tags imply. */
@@ -216,9 +207,13 @@ export async function hlsTracks(
     independent,
   });
   if (top.type === "media") {
-    const path = new URL(source.url).pathname;
-    const id = decodeURIComponent(path.slice(path.lastIndexOf("/") + 1)) || source.url;
-    const t = blank(id, source.url, "", top.independentSegments);
+    const id = mediaPlaylistId(source.url);
+    const t = blank(
+      id,
+      source.url,
+      standaloneTrack(source.url, top).kind ?? "",
+      top.independentSegments,
+    );
     fillTrack(t, top);
     plan.tracks.push(t);
     liveNote(plan, t);
@@ -233,15 +228,11 @@ export async function hlsTracks(
     if (!t) {
       const rendition = top.renditions.find((r) => r.ref === ref);
       const variant = top.variants.find((v) => v.ref === ref);
+      // The kind --list gives; for a variant the master does not describe, the media says.
       const kind = rendition
-        ? {
-          AUDIO: "audio",
-          SUBTITLES: "text",
-          VIDEO: "video",
-          "CLOSED-CAPTIONS": "text",
-        }[rendition.type]
+        ? renditionKind(rendition.type)
         : variant
-        ? variantKind(variant)
+        ? variantKind(variant) ?? ""
         : "image";
       t = blank(ref.uri, url, kind, top.independentSegments);
       byUrl.set(url, t);

@@ -23,6 +23,17 @@ import type { LiveStart } from "../live/get_live.ts";
 import { parseRecordDuration } from "../live/options.ts";
 import { checkFormat, isRemote, type ManifestFormat, type ManifestSource } from "./source.ts";
 import { readManifest } from "./source.ts";
+import { parseSelector, SelectError, type Selector } from "../select/expression.ts";
+import { parseRange, type TimeRange } from "../select/range.ts";
+import {
+  type Inventory,
+  inventoryJson,
+  inventoryTable,
+  type SelectedPlan,
+  selectionLines,
+  type SelectionReport,
+  type TrackRequest,
+} from "../select/report.ts";
 
 /** Parallel downloads when `--threads` is not given. */
 export const DEFAULT_THREADS = 4;
@@ -54,6 +65,24 @@ function collectHeader(value: string, previous: [string, string][] = []): [strin
   const m = /^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*:\s*(.*)$/.exec(value);
   if (!m) throw new InvalidArgumentError(`"${value}" is not a header of the form "Name: value"`);
   return [...previous, [m[1], m[2].trim()]];
+}
+
+/** Collects repeated `--select` expressions, parsed (a bad one is a usage error, exit 2). */
+function collectSelector(value: string, previous: Selector[] = []): Selector[] {
+  try {
+    return [...previous, parseSelector(value)];
+  } catch (err) {
+    // commander quotes the expression: "argument 'height<<5' is invalid. <problem>"
+    if (err instanceof SelectError) throw new InvalidArgumentError(err.problem);
+    throw err;
+  }
+}
+
+/** Parses `--range START-END`. */
+function rangeOption(value: string): TimeRange {
+  const range = parseRange(value);
+  if (typeof range === "string") throw new InvalidArgumentError(range);
+  return range;
 }
 
 /** Collects a repeatable option's values. */
@@ -142,6 +171,22 @@ export function withGetOptions<A extends unknown[]>(cmd: Command<A>) {
     .option("-o, --output <dir>", "output directory", ".")
     .option("--verify", "check complete files against the server's sizes; refetch mismatches")
     .option("--dry-run", "print the plan (every URL, byte range and local path); write nothing")
+    // Tracks and time (src/select/, docs/select.md).
+    .option(
+      "--list",
+      'print the tracks (a table; {"tracks": [...]} with --json) and exit; fetches no media',
+    )
+    .option(
+      "--select <expr>",
+      "keep only the tracks of a kind that match (repeatable): kind=video,height<=720:best, " +
+        "lang=fr, codecs~avc1, bandwidth<2M, id=…",
+      collectSelector,
+    )
+    .option(
+      "--range <START-END>",
+      "keep the segments overlapping [START, END) (seconds or HH:MM:SS(.mmm); START- or -END)",
+      rangeOption,
+    )
     // Live streams (src/live/): where the recording begins, when it stops.
     .option(
       "--from-start",
@@ -184,6 +229,12 @@ export interface GetOptions extends FetchOptions {
   fromStart?: boolean;
   /** Live: stop once the recording covers this many seconds. */
   duration?: number;
+  /** `--list`: print the tracks and exit. */
+  list?: boolean;
+  /** `--select` expressions, parsed. */
+  select?: Selector[];
+  /** `--range`, parsed. */
+  range?: TimeRange;
 }
 
 /** The thread count the options ask for. */
@@ -232,7 +283,7 @@ export function count(n: number, thing: string, things = `${thing}s`): string {
 const MANIFEST_WORD: Record<ManifestFormat, string> = { dash: "manifest", hls: "playlist" };
 
 /** Prints the plan of a `--dry-run`. */
-function printPlan(ctx: CommandContext, plan: DownloadPlan, http: HttpOptions, json: boolean) {
+function printPlan(ctx: CommandContext, plan: SelectedPlan, http: HttpOptions, json: boolean) {
   const sends = (url: string) =>
     http.headers.length > 0 && (http.scope?.allows(new URL(url)) ?? false);
   if (json) {
@@ -250,6 +301,7 @@ function printPlan(ctx: CommandContext, plan: DownloadPlan, http: HttpOptions, j
     const ranges = item.ranges?.map((r) => `${r.start}-${r.end}`).join(",");
     lines.push(`${item.path}\t${item.url}${ranges ? `\tranges ${ranges}` : ""}${mark(item.url)}`);
   }
+  if (plan.selection) { for (const l of selectionLines(plan.selection)) lines.push(`# ${l}`); }
   ctx.io.stdout.write(lines.join("\n") + "\n");
 }
 
@@ -260,6 +312,7 @@ function summaryJson(
   outDir: string,
   r: RunReport,
   notes: string[],
+  selection?: SelectionReport,
 ): Record<string, unknown> {
   return {
     command,
@@ -270,6 +323,7 @@ function summaryJson(
     manifests: r.manifests,
     interrupted: r.interrupted,
     notes,
+    ...(selection ? { selection } : {}),
   };
 }
 
@@ -279,6 +333,7 @@ function summaryText(
   format: ManifestFormat,
   outDir: string,
   r: RunReport,
+  selection?: SelectionReport,
 ): string {
   const t = r.totals;
   const rate = t.seconds > 0 ? t.bytes / t.seconds : 0;
@@ -300,19 +355,22 @@ function summaryText(
     lines.push(`failed (${r.failures.length}):`);
     for (const f of r.failures) lines.push(`  ${f.url}  ${f.reason}`);
   }
+  if (selection) lines.push(...selectionLines(selection));
   if (r.interrupted) lines.push("interrupted: rerun the same command to resume");
   return lines.join("\n") + "\n";
 }
 
 /**
- * Plans a run from its manifest (may fetch more, e.g. HLS media playlists); for a live
- * stream, returns a {@link LiveStart} and the live recorder takes over.
+ * Plans a run from its manifest (may fetch more, e.g. HLS media playlists) and the tracks
+ * asked for (`--select`, `--range`); for a live stream, returns a {@link LiveStart} and the
+ * live recorder takes over; for `--list`, returns the {@link Inventory}.
  */
 export type Planner = (
   source: ManifestSource,
   http: HttpOptions,
   term: Terminal,
-) => Promise<DownloadPlan | LiveStart>;
+  request: TrackRequest,
+) => Promise<SelectedPlan | LiveStart | Inventory>;
 
 /**
  * Re-reads a finished mirror from disk with the format's own parser and resolves every
@@ -360,8 +418,25 @@ export async function runGet(
       onRetry: (m) => term.line(m),
     });
     checkFormat(source, format);
-    const p = await plan(source, http, term);
+    const request: TrackRequest = {
+      list: opts.list ?? false,
+      selectors: opts.select ?? [],
+      range: opts.range,
+    };
+    const p = await plan(source, http, term, request);
+    if ("inventory" in p) {
+      if (opts.range) term.line("note: --range plays no part in --list (it lists whole tracks)");
+      for (const n of p.notes) term.line(`note: ${n}`);
+      io.stdout.write(opts.json ? inventoryJson(p.inventory) : inventoryTable(p.inventory));
+      return ExitCode.Ok;
+    }
     if ("live" in p) {
+      if (opts.range) {
+        throw new UsageError(
+          "--range applies to VOD streams; a live stream is recorded from the live edge " +
+            "(or --from-start) for --duration",
+        );
+      }
       // A live stream: recorded, not mirrored (src/live/get_live.ts).
       const { recordLive } = await import("../live/get_live.ts");
       return await recordLive({
@@ -377,6 +452,7 @@ export async function runGet(
         jsonEvents: opts.progress === "json",
         dryRun: opts.dryRun ?? false,
         live: { fromStart: opts.fromStart ?? false, durationSeconds: opts.duration },
+        select: request.selectors,
       });
     }
     if (opts.fromStart || opts.duration !== undefined) {
@@ -407,12 +483,12 @@ export async function runGet(
       : [];
     for (const u of unresolved) term.line(`streamkit: saved copy: ${u}`, true);
     const summary = {
-      ...summaryJson(command, source, outDir, report, p.notes),
+      ...summaryJson(command, source, outDir, report, p.notes, p.selection),
       unresolved,
     };
     json?.end(summary);
     if (opts.json) io.stdout.write(JSON.stringify(summary, null, 2) + "\n");
-    else io.stdout.write(summaryText(command, format, outDir, report));
+    else io.stdout.write(summaryText(command, format, outDir, report, p.selection));
     if (report.interrupted) return ExitCode.Interrupted;
     return report.totals.failed > 0 || unresolved.length > 0 ? ExitCode.Failed : ExitCode.Ok;
   } catch (err) {

@@ -1,12 +1,14 @@
 /**
  * `streamkit hls get <m3u8>`: mirror an HLS stream — the master playlist, every variant,
- * I-frame and rendition playlist, and every segment, initialization map and key — into the
- * output directory, with the saved playlists rewritten to play offline.
+ * I-frame and rendition playlist (or those `--select` keeps), and every segment (or those
+ * `--range` keeps), initialization map and key — into the output directory, with the saved
+ * playlists rewritten to play offline; `--list` prints the media playlists instead.
  *
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
 import { fetchText, MAX_MANIFEST_BYTES } from "../net/http.ts";
+import { selects } from "../select/report.ts";
 import { formatSeconds } from "../ui/format.ts";
 import { type CommandContext, recordExit } from "./context.ts";
 import { runGet, withGetOptions } from "./get_common.ts";
@@ -24,7 +26,7 @@ export function hlsGetCommand(ctx: CommandContext) {
     recordExit(
       ctx,
       (m3u8: string, opts) =>
-        runGet(ctx, "hls get", "hls", m3u8, opts, async (source, http, term) => {
+        runGet(ctx, "hls get", "hls", m3u8, opts, async (source, http, term, request) => {
           const fetchPlaylist = (url: string) =>
             fetchText(
               url,
@@ -33,11 +35,22 @@ export function hlsGetCommand(ctx: CommandContext) {
               (err, n, wait) =>
                 term.line(`retry ${n} in ${formatSeconds(wait / 1000)}: ${url}: ${err.message}`),
             );
+          const options = { signal: http.signal, allowLive: true };
           const { planHls } = await import("../hls/plan.ts");
-          const planned = await planHls(source, fetchPlaylist, {
-            signal: http.signal,
-            allowLive: true,
-          });
+          if (request.list || selects(request)) {
+            const { listHls, planSelectedHls } = await import("../select/plan_hls.ts");
+            if (request.list) return await listHls(source, fetchPlaylist, request, options);
+            const { planned, plan } = await planSelectedHls(
+              source,
+              fetchPlaylist,
+              request,
+              planHls,
+              options,
+            );
+            // A live playlist: the recorder takes over (src/live/), with the playlists kept.
+            return planned.live ? { live: true as const, source, hls: planned } : plan;
+          }
+          const planned = await planHls(source, fetchPlaylist, options);
           // A live playlist: the recorder takes over (src/live/).
           return planned.live ? { live: true as const, source, hls: planned } : planned.plan;
         }, async (out, plan) => {

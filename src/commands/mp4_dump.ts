@@ -7,7 +7,6 @@
  * @module
  */
 import { Command, Option } from "@commander-js/extra-typings";
-import { resolve } from "node:path";
 
 /** The options of `mp4 dump`, as commander parses them. */
 export type Mp4DumpOptions = {
@@ -16,15 +15,8 @@ export type Mp4DumpOptions = {
   /** `--format`: "text" or "json". */
   format: "text" | "json";
 };
-import { dumpMp4, dumpMp4Stream, type DumpOptions } from "../mp4/dump.ts";
-import { byteStringToBytes } from "../mp4/format.ts";
-import { type CommandContext, ExitCode, printError, recordExit } from "./context.ts";
-import type { OutputStream } from "../ui/io.ts";
-
-/** Writes mp4dump's bytes to `out` (a closed pipe ends the run quietly, see `ClosedPipe`). */
-function stdoutWriter(out: OutputStream): (bytes: string) => void {
-  return (bytes: string) => out.write(byteStringToBytes(bytes));
-}
+import { type Mp4DumpRequest, runMp4Dump } from "../mp4/cli_dump.ts";
+import { type CommandContext, recordExit } from "./context.ts";
 
 /**
  * Builds the `mp4 dump` subcommand.
@@ -56,31 +48,10 @@ export function mp4DumpCommand(ctx: CommandContext): Command<[string], Mp4DumpOp
         .choices(["text", "json"] as const)
         .default("text" as const),
     )
-    .action(recordExit(ctx, async (file, opts) => {
-      const options: DumpOptions = {
-        verbosity: Number(opts.verbosity) as DumpOptions["verbosity"],
+    .action(recordExit(ctx, (file, opts) =>
+      runMp4Dump(ctx.io, {
+        file,
+        verbosity: Number(opts.verbosity) as Mp4DumpRequest["verbosity"],
         format: opts.format,
-        encoding: "bytes",
-      };
-      const write = stdoutWriter(ctx.io.stdout);
-      let problems;
-      try {
-        ({ problems } = file === "-"
-          ? await dumpMp4Stream(ctx.io.stdin, write, options)
-          : await dumpMp4(resolve(ctx.io.cwd, file), write, options));
-      } catch (err) {
-        if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.PermissionDenied) {
-          printError(ctx.io, new Error(`${file}: cannot open: ${err.message}`));
-          return ExitCode.BadInput;
-        }
-        throw err;
-      }
-      for (const p of problems) {
-        ctx.io.stderr.write(
-          `streamkit: ${file}: damaged MP4 at offset ${p.offset} (0x${p.offset.toString(16)}): ` +
-            `${p.message}\n`,
-        );
-      }
-      return problems.length > 0 ? ExitCode.Failed : ExitCode.Ok;
-    }));
+      })));
 }

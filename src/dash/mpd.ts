@@ -58,6 +58,8 @@ interface Level {
  *
  * @example
  * ```ts
+ * const url = "https://cdn.example/vod/manifest.mpd";
+ * const [rep] = parseMpd(await Deno.readTextFile("manifest.mpd"), url).representations;
  * inheritedAttr(rep.elements.addressing, "media")?.from; // the SegmentTemplate that says it
  * ```
  */
@@ -447,7 +449,8 @@ export function mpdDocument(text: string, manifestUrl: string): MpdDocument {
  *
  * @example
  * ```ts
- * const doc = mpdDocument(text, url);
+ * const url = "https://cdn.example/vod/manifest.mpd";
+ * const doc = mpdDocument(await Deno.readTextFile("manifest.mpd"), url);
  * if (doc.type === "static") readMpd(doc, url, { tolerant: true }).problems;
  * ```
  */

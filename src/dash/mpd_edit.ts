@@ -15,7 +15,10 @@
  *
  * @example Give Representation `v1` a SegmentTimeline of its own (the live recorder's case)
  * ```ts
- * const mpd = parseMpd(text, url);
+ * import { parseMpd } from "./mpd.ts";
+ * import { XmlEditor } from "./xml_edit.ts";
+ * const text = await Deno.readTextFile("manifest.mpd");
+ * const mpd = parseMpd(text, "https://cdn.example/vod/manifest.mpd");
  * const edit = new XmlEditor(text, mpd.root);
  * const rep = mpd.representations.find((r) => r.id === "v1")!;
  * const chain = xmlAddressing(rep.elements.representation, edit).chain;

@@ -11,6 +11,8 @@ import type { DownloadPlan, Failure, PlanItem, ResourceKind } from "../mirror/pl
 import { representationKeys, type SavedDash } from "./copy_check.ts";
 import { type Mpd, mpdDocument, readMpd, type Representation } from "./mpd.ts";
 import { savedCopy } from "./saved_copy.ts";
+import { describeRepresentation } from "./tracks.ts";
+import { trackLabel } from "../select/track.ts";
 import { parseXml, type XmlElement } from "./xml.ts";
 import { representationSegments, type Segment, type SegmentKind } from "./segments.ts";
 
@@ -50,6 +52,7 @@ export interface DashPlan {
  *
  * @example
  * ```ts
+ * const text = await Deno.readTextFile("manifest.mpd");
  * const { plan } = planDash(text, "https://cdn.example/vod/manifest.mpd");
  * for (const item of plan.items) console.log(item.url, "→", item.path);
  * ```
@@ -141,7 +144,10 @@ export function planDash(
     placed,
     saved: { manifestPath, expect: copy.expect },
     plan: {
-      tracks: placed.map(({ rep }) => ({ id: rep.id, label: trackLabel(rep) })),
+      tracks: placed.map(({ rep }) => ({
+        id: rep.id,
+        label: trackLabel(describeRepresentation(rep)),
+      })),
       manifests: [{
         url: manifestUrl,
         path: manifestPath,
@@ -153,20 +159,6 @@ export function planDash(
       ...(failures.length > 0 ? { failures } : {}),
     },
   };
-}
-
-/**
- * A short label for displays: the kind, and the resolution for video or the language for
- * audio and text (`video 1280x720`, `audio fr`).
- */
-function trackLabel(rep: Representation): string | undefined {
-  const { representation: r, adaptationSet: a } = rep.elements;
-  const attr = (name: string) => r.attrs[name] ?? a.attrs[name];
-  const kind = rep.contentType ?? rep.mimeType?.split("/")[0];
-  const size = attr("width") && attr("height") ? `${attr("width")}x${attr("height")}` : undefined;
-  const detail = kind === "video" ? size : rep.lang;
-  const label = [kind, detail].filter((x) => x !== undefined).join(" ");
-  return label === "" ? undefined : label;
 }
 
 /** Each element's position in document order. */
@@ -263,6 +255,7 @@ export interface PlaceOptions {
  *
  * @example
  * ```ts
+ * import { parseMpd } from "./mpd.ts";
  * const url = "file:///data/out/manifest.mpd";
  * const mpd = parseMpd(await Deno.readTextFile("/data/out/manifest.mpd"), url);
  * const { layout } = dashLayout(url);

@@ -339,7 +339,14 @@ class SavedCopyMaker {
  *
  * @example
  * ```ts
- * const copy = savedCopy({ text, mpd, placed, layout, manifestPath: "manifest.mpd" });
+ * import { parseMpd } from "./mpd.ts";
+ * import { dashLayout, placeRepresentations } from "./plan.ts";
+ * const url = "https://cdn.example/vod/manifest.mpd";
+ * const text = await Deno.readTextFile("manifest.mpd");
+ * const mpd = parseMpd(text, url);
+ * const { layout, manifestPath } = dashLayout(url);
+ * const placed = placeRepresentations(mpd, url, layout);
+ * const copy = savedCopy({ text, mpd, placed, layout, manifestPath });
  * if (copy.changed) console.log(copy.text);
  * ```
  */

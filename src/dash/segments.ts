@@ -304,7 +304,9 @@ class Expander {
  *
  * @example
  * ```ts
- * const mpd = parseMpd(text, url);
+ * import { parseMpd } from "./mpd.ts";
+ * const url = "https://cdn.example/vod/manifest.mpd";
+ * const mpd = parseMpd(await Deno.readTextFile("manifest.mpd"), url);
  * for (const rep of mpd.representations) {
  *   for (const seg of representationSegments(rep, { source: url })) console.log(seg.url);
  * }

@@ -13,6 +13,7 @@
  *
  * @example
  * ```ts
+ * import { parseXml } from "./xml.ts";
  * const text = '<MPD type="dynamic">\n  <Period/>\n</MPD>\n';
  * const root = parseXml(text);
  * const edit = new XmlEditor(text, root);

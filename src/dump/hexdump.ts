@@ -24,6 +24,7 @@
  *
  * @module
  */
+import { writeAll } from "../bytes.ts";
 
 const SPACE = 0x20;
 const BAR = 0x7c;
@@ -258,10 +259,41 @@ export async function hexdumpStream(
   output: WritableStream<Uint8Array>,
   options: HexdumpStreamOptions = {},
 ): Promise<number> {
-  const start = options.offset ?? 0;
-  checkOffset(start);
   const reader = input.getReader();
   const writer = output.getWriter();
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  }
+  try {
+    const n = await hexdumpChunks(chunks(), (bytes) => writer.write(bytes), options.offset ?? 0);
+    if (!options.preventClose) await writer.close();
+    return n;
+  } catch (err) {
+    await reader.cancel(err).catch(() => {});
+    if (!options.preventClose) await writer.abort(err).catch(() => {});
+    throw err;
+  } finally {
+    reader.releaseLock();
+    writer.releaseLock();
+  }
+}
+
+/**
+ * The formatting loop of {@link hexdumpStream} and {@link hexdumpFile}: each chunk is used up
+ * before the next is asked for (so a source may reuse one buffer), and the output goes to
+ * `write` in about 1 MiB pieces from two alternating buffers (a piece is reused once the
+ * write after it has been asked for, so `write` must be done with it by then).
+ */
+async function hexdumpChunks(
+  chunks: AsyncIterable<Uint8Array>,
+  write: (bytes: Uint8Array) => Promise<void>,
+  start: number,
+): Promise<number> {
+  checkOffset(start);
   const buffers = [new Uint8Array(WRITE_SIZE), new Uint8Array(WRITE_SIZE)];
   let current = 0;
   let out = buffers[0];
@@ -271,7 +303,7 @@ export async function hexdumpStream(
   const flush = async (): Promise<void> => {
     if (o === 0) return;
     if (pending) await pending;
-    pending = writer.write(out.subarray(0, o));
+    pending = write(out.subarray(0, o));
     pending.catch(() => {}); // surfaced by the next `await pending`
     current ^= 1;
     out = buffers[current];
@@ -282,9 +314,7 @@ export async function hexdumpStream(
   let carried = 0;
   let offset = start;
   try {
-    for (;;) {
-      const { done, value: chunk } = await reader.read();
-      if (done) break;
+    for await (const chunk of chunks) {
       const n = chunk.length;
       checkOffset(offset + n);
       let s = 0;
@@ -318,54 +348,11 @@ export async function hexdumpStream(
     o = writeEndLine(offset + carried, out, o);
     await flush();
     if (pending) await pending;
-    if (!options.preventClose) await writer.close();
     return offset + carried - start;
   } catch (err) {
     await pending?.catch(() => {});
-    await reader.cancel(err).catch(() => {});
-    if (!options.preventClose) await writer.abort(err).catch(() => {});
     throw err;
-  } finally {
-    reader.releaseLock();
-    writer.releaseLock();
   }
-}
-
-/** A byte stream over `file` that reads `READ_SIZE` bytes at a time and closes it at the end. */
-function readFileStream(file: Deno.FsFile): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    type: "bytes",
-    autoAllocateChunkSize: READ_SIZE,
-    async pull(controller) {
-      const request = controller.byobRequest;
-      if (!request?.view) throw new Error("byte stream without a BYOB request");
-      const view = new Uint8Array(
-        request.view.buffer,
-        request.view.byteOffset,
-        request.view.byteLength,
-      );
-      try {
-        const n = await file.read(view);
-        if (n === null) {
-          file.close();
-          controller.close();
-          request.respond(0);
-        } else {
-          request.respond(n);
-        }
-      } catch (err) {
-        file.close();
-        throw err;
-      }
-    },
-    cancel() {
-      try {
-        file.close();
-      } catch {
-        // already closed
-      }
-    },
-  });
 }
 
 /**
@@ -383,13 +370,16 @@ function readFileStream(file: Deno.FsFile): ReadableStream<Uint8Array> {
  * ```
  */
 export async function hexdumpFile(inPath: string, outPath: string): Promise<number> {
-  const inFile = await Deno.open(inPath, { read: true });
-  let outFile: Deno.FsFile;
-  try {
-    outFile = await Deno.open(outPath, { write: true, create: true, truncate: true });
-  } catch (err) {
-    inFile.close();
-    throw err;
+  using inFile = await Deno.open(inPath, { read: true });
+  using outFile = await Deno.open(outPath, { write: true, create: true, truncate: true });
+  // One input buffer, refilled: each chunk is used up before the next read.
+  const buffer = new Uint8Array(READ_SIZE);
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      const n = await inFile.read(buffer);
+      if (n === null) return;
+      yield buffer.subarray(0, n);
+    }
   }
-  return await hexdumpStream(readFileStream(inFile), outFile.writable);
+  return await hexdumpChunks(chunks(), (bytes) => writeAll(outFile, bytes), 0);
 }

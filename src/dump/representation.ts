@@ -17,12 +17,11 @@
  *
  * @module
  */
-import { type AsyncWriter, concatBytes, writeAll } from "../bytes.ts";
+import { type AsyncWriter, writeAll, writeAllSync } from "../bytes.ts";
 import type { PlacedSegment } from "../dash/plan.ts";
 import { partialPaths, resolveInside } from "../mirror/layout.ts";
 import type { OutputDir } from "../mirror/output.ts";
-import { dumpMp4, firstBoxTypes, type Mp4Problem } from "../mp4/dump.ts";
-import { byteStringToBytes } from "../mp4/format.ts";
+import { dumpMp4Bytes, firstBoxTypes, type Mp4Problem } from "../mp4/dump.ts";
 import { hexdumpFile } from "./hexdump.ts";
 import type { Engine } from "./engine.ts";
 import { type DumpJob, mp4dumpInOrder } from "./mp4dump.ts";
@@ -61,18 +60,21 @@ export function segmentFiles(segments: readonly PlacedSegment[], dir: string): S
   return out;
 }
 
-/** The files among `files` that are not there (or are not regular files). */
-export async function missingFiles(files: readonly SegmentFile[]): Promise<SegmentFile[]> {
+/**
+ * The files among `files` that are not there (or are not regular files). One synchronous
+ * `stat` each: for 10,000 segments that is milliseconds, where awaiting each took seconds.
+ */
+export function missingFiles(files: readonly SegmentFile[]): Promise<SegmentFile[]> {
   const missing: SegmentFile[] = [];
   for (const f of files) {
     try {
-      if ((await Deno.stat(f.file)).isFile) continue;
+      if (Deno.statSync(f.file).isFile) continue;
     } catch {
       // not there
     }
     missing.push(f);
   }
-  return missing;
+  return Promise.resolve(missing);
 }
 
 /**
@@ -199,48 +201,59 @@ const WRITE_AT = 1 << 20;
 /** Bytes copied at a time while concatenating. */
 const COPY_SIZE = 1 << 20;
 
-/** A buffered writer of text and bytes to a file. */
+/**
+ * A buffered writer of text and bytes to a file: everything is copied into one 1 MiB buffer,
+ * written out when full, so memory stays the same for a dump of any length.
+ */
 class DumpWriter {
   #file: AsyncWriter;
-  #chunks: Uint8Array[] = [];
-  #pending = 0;
+  #buf = new Uint8Array(WRITE_AT);
+  #len = 0;
   #encoder = new TextEncoder();
 
   constructor(file: AsyncWriter) {
     this.#file = file;
   }
 
+  /** Adds `data` (copied: the caller may reuse it at once). */
   async write(data: string | Uint8Array): Promise<void> {
     const bytes = typeof data === "string" ? this.#encoder.encode(data) : data;
-    this.#chunks.push(bytes);
-    this.#pending += bytes.length;
-    if (this.#pending >= WRITE_AT) await this.flush();
+    for (let at = 0; at < bytes.length;) {
+      const n = Math.min(bytes.length - at, this.#buf.length - this.#len);
+      this.#buf.set(bytes.subarray(at, at + n), this.#len);
+      this.#len += n;
+      at += n;
+      if (this.#len === this.#buf.length) await this.flush();
+    }
   }
 
   async flush(): Promise<void> {
-    if (this.#pending === 0) return;
-    const all = concatBytes(this.#chunks);
-    this.#chunks = [];
-    this.#pending = 0;
-    await writeAll(this.#file, all);
+    if (this.#len === 0) return;
+    const n = this.#len;
+    this.#len = 0;
+    await writeAll(this.#file, this.#buf.subarray(0, n));
   }
 }
 
-/** Concatenates `files` into `out`, streaming; returns where each landed. */
-async function concatenate(files: readonly SegmentFile[], out: string): Promise<PlacedFile[]> {
-  const target = await Deno.open(out, { write: true, create: true, truncate: true });
+/**
+ * Concatenates `files` into `out`; returns where each landed. Synchronous reads and writes
+ * through one 1 MiB buffer: a Representation of 10,000 small segments is 10,000 opens, and
+ * each awaited call would be a round trip through the event loop.
+ */
+function concatenate(files: readonly SegmentFile[], out: string): Promise<PlacedFile[]> {
+  const target = Deno.openSync(out, { write: true, create: true, truncate: true });
   const buffer = new Uint8Array(COPY_SIZE);
   const placed: PlacedFile[] = [];
   let offset = 0;
   try {
     for (const f of files) {
-      const source = await Deno.open(f.file, { read: true });
+      const source = Deno.openSync(f.file, { read: true });
       let size = 0;
       try {
         for (;;) {
-          const n = await source.read(buffer);
-          if (n === null) break;
-          await writeAll(target, buffer.subarray(0, n));
+          const n = source.readSync(buffer);
+          if (n === null || n === 0) break;
+          writeAllSync(target, buffer.subarray(0, n));
           size += n;
         }
       } finally {
@@ -252,7 +265,7 @@ async function concatenate(files: readonly SegmentFile[], out: string): Promise<
   } finally {
     target.close();
   }
-  return placed;
+  return Promise.resolve(placed);
 }
 
 /** Writes the dump of every file to `out`; returns the engines used and the problems found. */
@@ -279,12 +292,11 @@ async function writeDump(
   };
   const builtin = async (f: PlacedFile) => {
     engines.add("builtin");
-    // mp4dump's exact bytes (text that is not UTF-8 stays as it is), one per character.
-    const { problems: found } = await dumpMp4(f.file, (t) => writer.write(byteStringToBytes(t)), {
+    // mp4dump's exact bytes (text that is not UTF-8 stays as it is), copied by the writer.
+    const { problems: found } = await dumpMp4Bytes(f.file, (bytes) => writer.write(bytes), {
       verbosity: 3,
       format: "text",
       annotate: { base: f.offset },
-      encoding: "bytes",
     });
     noteProblems(f, found);
   };

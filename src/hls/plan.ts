@@ -36,6 +36,8 @@ import {
   type UriRef,
 } from "./playlist.ts";
 import { rewritePlaylist } from "./rewrite.ts";
+import { trackLabel } from "../select/track.ts";
+import { describeRef, standaloneTrack } from "./tracks.ts";
 
 /** Folder (under the output directory) that holds segments, maps and keys. */
 export const MEDIA_DIR = "hls";
@@ -300,7 +302,7 @@ export async function planHls(
     if (options.allowLive) live = isLive(top);
     else checkLive(top);
     checkSkip(top);
-    const track = { id: topPath, label: top.iFramesOnly ? "iframes" : undefined };
+    const track = { id: topPath, label: trackLabel(standaloneTrack(source.url, top)) };
     planner.tracks.push(track);
     planner.saved.set(top, { path: topPath, local: new Map(), track: track.id });
     media.push({ playlist: top, kind: "media" });
@@ -335,21 +337,6 @@ export async function planHls(
   };
 }
 
-/** A display label for the track a master line names. */
-function trackLabel(top: MasterPlaylist, ref: UriRef): string | undefined {
-  const size = (r?: { width: number; height: number }) => (r ? ` ${r.width}x${r.height}` : "");
-  const rendition = top.renditions.find((r) => r.ref === ref);
-  if (rendition) {
-    const lang = rendition.language ?? rendition.name;
-    return `${rendition.type.toLowerCase()}${lang ? ` ${lang}` : ""}`;
-  }
-  const variant = top.variants.find((v) => v.ref === ref);
-  if (variant) return `${variant.iFrame ? "iframes" : "video"}${size(variant.resolution)}`;
-  const image = top.imageStreams.find((v) => v.ref === ref);
-  if (image) return `images${size(image.resolution)}`;
-  return undefined;
-}
-
 /** The URL asking an origin for the whole playlist, not a delta update (`_HLS_skip=NO`). */
 function withoutSkip(url: string): string {
   const u = new URL(url);
@@ -381,7 +368,7 @@ async function fetchMediaPlaylists(
     let job = jobs.get(url);
     if (!job) {
       const path = planner.layout.pathFor(url, { extension: PLAYLIST_EXTENSION });
-      const track = { id: ref.uri, label: trackLabel(top, ref) };
+      const track = { id: ref.uri, label: trackLabel(describeRef(top, ref)) };
       job = { url, path, refs: [], kind: kindOf.get(ref) ?? "media", track };
       jobs.set(url, job);
     }

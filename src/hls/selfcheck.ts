@@ -73,7 +73,8 @@ export async function checkHlsMirror(out: OutputDir, plan: DownloadPlan): Promis
       const inside = target.startsWith(out.root.endsWith("/") ? out.root : `${out.root}/`);
       let isFile = false;
       try {
-        isFile = inside && (await Deno.stat(target)).isFile;
+        // Synchronously: 100,000 awaited stats took seconds; these take milliseconds.
+        isFile = inside && Deno.statSync(target).isFile;
       } catch {
         // not there
       }

@@ -13,7 +13,9 @@
  * @module
  */
 import { dashLayout } from "../dash/plan.ts";
-import { type Mpd, parseMpd } from "../dash/mpd.ts";
+import { type Mpd, parseMpd, type Representation } from "../dash/mpd.ts";
+import { describeRepresentation } from "../dash/tracks.ts";
+import { trackLabel } from "../select/track.ts";
 import { errorMessage, InputError } from "../errors.ts";
 import type { TrackInfo } from "../events.ts";
 import type { Layout } from "../mirror/layout.ts";
@@ -104,11 +106,9 @@ export function checkLiveMpd(text: string, url: string): void {
   );
 }
 
-/** A short label for a Representation, for displays. */
+/** A short label for a Representation, for displays (`video 1280x720`, `audio fra`). */
 function label(track: LiveTrack): string {
-  const r = track.rep;
-  const kind = r.contentType ?? r.mimeType?.split("/")[0] ?? "";
-  return [kind, r.lang].filter(Boolean).join(" ");
+  return trackLabel(describeRepresentation(track.rep)) ?? "";
 }
 
 /** See the module documentation. */
@@ -128,14 +128,17 @@ export class DashRecorder {
   #nextSkew = Infinity;
   #failingSince?: number;
   #failed = false;
+  #keep?: (mpd: Mpd) => Set<Representation>;
 
   /**
    * @param session the recording
    * @param url the MPD's final URL (its folder is the root of the mirror)
+   * @param keep the Representations of a revision to record (`--select`); all by default
    */
-  constructor(session: LiveSession, url: string) {
+  constructor(session: LiveSession, url: string, keep?: (mpd: Mpd) => Set<Representation>) {
     this.#s = session;
     this.#url = url;
+    this.#keep = keep;
     const { layout, manifestPath } = dashLayout(url);
     this.#layout = layout;
     this.#manifestPath = manifestPath;
@@ -207,7 +210,8 @@ export class DashRecorder {
     const live = readLiveMpd(mpd.root, url);
     for (const p of mpd.problems) s.note(`not recorded: ${p.message}`);
     const skipped: string[] = [];
-    const tracks = liveTracks(mpd, skipped);
+    const kept = this.#keep?.(mpd);
+    const tracks = liveTracks(mpd, skipped).filter((t) => kept === undefined || kept.has(t.rep));
     for (const why of skipped) s.note(`not recorded: ${url}: ${why}`);
     const current = new Set<string>();
     for (const track of tracks) {

@@ -30,6 +30,8 @@ import { writeHlsVod } from "./hls_vod.ts";
 import { liveView } from "../ui/live_view.ts";
 import type { LiveOptions } from "./options.ts";
 import { type EndReason, LiveSession } from "./session.ts";
+import type { Selector } from "../select/expression.ts";
+import { liveKeep } from "../select/plan_dash.ts";
 
 /** A live stream found while planning, handed from the planner to the recorder. */
 export interface LiveStart {
@@ -83,6 +85,11 @@ export interface LiveGet {
   live: LiveOptions;
   /** The clock (tests may drive their own). @default systemClock */
   clock?: Clock;
+  /**
+   * `--select`: DASH records only the Representations it keeps, in every revision (for HLS,
+   * the planner has already left the other playlists out of `start.hls`).
+   */
+  select?: Selector[];
 }
 
 /** Why the recording ended, for people. */
@@ -149,7 +156,8 @@ export async function recordLive(g: LiveGet): Promise<number> {
   const started = performance.now();
   let failure: { err: unknown } | undefined;
   const hls = start.hls ? new HlsRecorder(s, start.hls) : undefined;
-  const dash = start.hls ? undefined : new DashRecorder(s, start.source.url);
+  const keep = g.select && g.select.length > 0 ? liveKeep(g.select) : undefined;
+  const dash = start.hls ? undefined : new DashRecorder(s, start.source.url, keep);
   const hlsInfo = hls?.run();
   const dashInfo = dash?.run(start.source);
   try {

@@ -16,7 +16,9 @@ import type { PlanItem } from "./plan.ts";
 
 /**
  * Watches running transfers and reports (once) each that has received nothing for
- * `stallMs`. Holds only the transfers running now.
+ * `stallMs`. Holds only the transfers running now. Its clock is its own timer's tick (at
+ * most a second), so marking a transfer alive — on every body chunk — is a store, not a
+ * clock read: a stall is reported between `stallMs` and one tick after it.
  *
  * @example
  * ```ts
@@ -27,29 +29,39 @@ import type { PlanItem } from "./plan.ts";
  * ```
  */
 export class StallWatch {
-  #last = new Map<string, { at: number; track?: string; reported: boolean }>();
+  #last = new Map<string, { tick: number; track?: string; reported: boolean }>();
   #timer: ReturnType<typeof setInterval>;
+  #tick = 0;
 
   /**
    * @param stallMs silence that makes a transfer stalled
    * @param observe told about each stall (`event: "stall"`)
    */
   constructor(stallMs: number, observe: Observer) {
+    const tickMs = Math.min(1000, stallMs);
+    const ticks = Math.max(1, Math.round(stallMs / tickMs));
     this.#timer = setInterval(() => {
-      const now = performance.now();
+      const now = ++this.#tick;
       for (const [path, s] of this.#last) {
-        if (!s.reported && now - s.at >= stallMs) {
+        // Alive during tick n means silent since at most the start of tick n + 1.
+        const silent = now - s.tick - 1;
+        if (!s.reported && silent >= ticks) {
           s.reported = true;
-          const seconds = Math.round((now - s.at) / 1000);
+          const seconds = Math.round((silent * tickMs) / 1000);
           observe({ event: "stall", path, track: s.track, seconds });
         }
       }
-    }, Math.min(1000, stallMs));
+    }, tickMs);
   }
 
   /** The transfer of `path` has just shown life. */
   alive(path: string, track?: string): void {
-    this.#last.set(path, { at: performance.now(), track, reported: false });
+    const known = this.#last.get(path);
+    if (known === undefined) this.#last.set(path, { tick: this.#tick, track, reported: false });
+    else {
+      known.tick = this.#tick;
+      known.reported = false;
+    }
   }
 
   /** The transfer of `path` has ended. */
@@ -147,7 +159,8 @@ export async function fetchItem(
       http: cx.http,
       verify: cx.verify,
       present: lookPresent ? out.sizeOf(item.path) : undefined,
-      partialSize: lookPresent ? out.sizeOf(tmp.partial) : undefined,
+      partialSize: lookPresent ? out.sizeOf(tmp.partial) ?? 0 : undefined,
+      validatorExists: lookPresent ? out.sizeOf(tmp.validator) !== undefined : undefined,
       onStart: () => {
         stalls.alive(item.path, item.track);
         if (!started) observe({ event: "start", path: item.path, track: item.track });

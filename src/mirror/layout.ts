@@ -15,8 +15,9 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import { posix, resolve, sep } from "node:path";
+import { type Hash64, hash64, PathClaims } from "./claims.ts";
+import { sha256Hex } from "./sha256.ts";
 
 /** Folder (under the output directory) for resources outside the manifest's directory. */
 export const EXTERNAL_DIR = "_ext";
@@ -42,9 +43,12 @@ const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout
 // deno-lint-ignore no-control-regex
 const UNSAFE_CHARS = /[\x00-\x1f\x7f/\\:*?"<>|%#]/g;
 
+/** ASCII names with nothing to replace: no unsafe character, no trailing dot or space. */
+const PLAIN_NAME = /^[\w\-.~+=,;@!$&'()]*[\w\-~+=,;@!$&'()]$/;
+
 /** A short, stable hash used to tell colliding names apart. */
 function shortHash(text: string): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, 8);
+  return sha256Hex(text).slice(0, 8);
 }
 
 /** Truncates `name` to at most `maxBytes` UTF-8 bytes without splitting a character. */
@@ -73,6 +77,10 @@ function truncateUtf8(name: string, maxBytes: number): string {
  * ```
  */
 export function sanitizeComponent(name: string): string {
+  // Most names (`seg-1.m4s`) are safe as they are: one test instead of four.
+  if (name.length <= MAX_COMPONENT_BYTES && PLAIN_NAME.test(name) && !RESERVED.test(name)) {
+    return name;
+  }
   // Windows drops trailing dots and spaces (which also disarms "." and ".."); keep names
   // identical everywhere.
   let s = name.replace(UNSAFE_CHARS, "_").replace(/[. ]+$/, (m) => "_".repeat(m.length));
@@ -102,6 +110,15 @@ function withSuffix(path: string, suffix: string): string {
   return dir === "." ? name : `${dir}/${name}`;
 }
 
+/**
+ * The characters of a URL (after the layout's root) that the URL parser keeps as they are:
+ * a URL made only of them is already in its serialized form, so its path needs no parsing.
+ * No `%` (escapes are decoded, `%2e` is a dot), `#`, `\\`, quote, space or non-ASCII.
+ */
+const PLAIN_PATH = /^[A-Za-z0-9\-._~!$&()*+,;=:@/]*(?:\?[A-Za-z0-9\-._~!$&()*+,;=:@/?%]*)?$/;
+/** A `.` or `..` segment, which the URL parser would resolve. */
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:[/?]|$)/;
+
 /** Options of {@link Layout.pathFor}. */
 export interface PathOptions {
   /** A folder to put the file under, e.g. `hls` for HLS media. */
@@ -116,8 +133,12 @@ export interface PathOptions {
 /**
  * Maps resource URLs to unique, safe paths relative to the output directory.
  *
- * One Layout is used for one whole run: it remembers which URL got which path, so that a
- * URL always gets the same path and two URLs never get the same one.
+ * One Layout is used for one whole run (a live recording uses one for hours): it remembers
+ * which paths are taken and by which URL, so that a URL always gets the same path and two
+ * URLs never get the same one (case-insensitively), and no name streamkit derives is ever a
+ * URL's. It remembers them compactly ({@link PathClaims}: hashes, not strings); only the
+ * rare URL whose path is not its natural one (a name already taken, a manifest saved under a
+ * name of its own) is kept as text.
  *
  * @example
  * ```ts
@@ -128,18 +149,25 @@ export interface PathOptions {
  */
 export class Layout {
   #root: URL;
-  #byUrl = new Map<string, string>();
-  #byPath = new Map<string, string>();
-  #dirs = new Set<string>();
+  #rootHref: string;
+  /** URLs (keyed with their path options) whose path is not their natural mapping. */
+  #exceptions = new Map<string, string>();
+  #claims = new PathClaims();
 
   /** @param manifestUrl the manifest's (final) URL; its directory is the root */
   constructor(manifestUrl: string) {
     this.#root = new URL(".", manifestUrl);
+    this.#rootHref = this.#root.href;
   }
 
   /** The root URL (the manifest's directory, ending with `/`). */
   get root(): string {
-    return this.#root.href;
+    return this.#rootHref;
+  }
+
+  /** How many paths (and folders) the layout remembers; for memory accounting. */
+  get remembered(): number {
+    return this.#claims.size + this.#exceptions.size;
   }
 
   /** The path components (decoded, not yet sanitized) of a URL, relative to the layout. */
@@ -159,6 +187,32 @@ export class Layout {
   }
 
   /**
+   * The URL without its fragment, serialized, and its path components relative to the
+   * layout (decoded, not sanitized), and whether it names a folder (ends with `/`). A URL
+   * under the root written in plain characters is taken apart without the URL parser (it
+   * is already serialized); any other is parsed.
+   */
+  #taken(url: string): { href: string; parts: string[]; folder: boolean } {
+    const root = this.#rootHref;
+    if (url.startsWith(root)) {
+      const rest = url.slice(root.length);
+      if (PLAIN_PATH.test(rest) && !DOT_SEGMENT.test(rest)) {
+        const q = rest.indexOf("?");
+        const path = q < 0 ? rest : rest.slice(0, q);
+        return {
+          href: url,
+          parts: path.split("/").filter((p) => p !== ""),
+          folder: path === "" || path.endsWith("/"),
+        };
+      }
+    }
+    const u = new URL(url);
+    const hash = u.href.indexOf("#");
+    const href = hash < 0 ? u.href : u.href.slice(0, hash);
+    return { href, parts: this.#components(u), folder: u.pathname.endsWith("/") };
+  }
+
+  /**
    * The local path (relative, POSIX) of the folder a directory URL maps to, ending in `/`,
    * or "" for the root itself. Used to rewrite BaseURLs.
    */
@@ -175,12 +229,10 @@ export class Layout {
    * plain mapping. Used to rewrite references that are not themselves downloaded.
    */
   peek(url: string): string {
-    const u = new URL(url);
-    u.hash = "";
-    const known = this.#byUrl.get(`\n${u.href}`);
+    const { href, parts, folder } = this.#taken(url);
+    const known = this.#exceptions.get(`\n${href}`);
     if (known !== undefined) return known;
-    if (u.pathname.endsWith("/")) return this.dirFor(u.href);
-    const parts = this.#components(u);
+    if (folder) return this.dirFor(href);
     return parts.map(sanitizeComponent).join("/");
   }
 
@@ -190,15 +242,15 @@ export class Layout {
    * is rewritten ({@link originalPath}). Throws when another URL already has either.
    */
   reserve(path: string, url: string): void {
-    const u = new URL(url);
-    u.hash = "";
+    const { href } = this.#taken(url);
     const original = originalPath(path);
-    if (!this.#free(path, u.href) || !this.#free(original, `${u.href}#original`)) {
+    const owner = hash64(href), originalOwner = hash64(`${href}#original`);
+    if (!this.#free(path, owner) || !this.#free(original, originalOwner)) {
       throw new Error(`path ${path} is already taken`);
     }
-    this.#claim(path, u.href);
-    this.#claim(original, `${u.href}#original`);
-    this.#byUrl.set(`\n${u.href}`, path);
+    this.#claim(path, owner);
+    this.#claim(original, originalOwner);
+    this.#exceptions.set(`\n${href}`, path);
   }
 
   /**
@@ -219,7 +271,7 @@ export class Layout {
     const safe = sanitizeComponent(base);
     for (let n = 1; n <= 1000; n++) {
       const name = n === 1 ? safe : sanitizeComponent(`${safe}~${n}`);
-      const owner = `streamkit:derived:${name}`;
+      const owner = hash64(`streamkit:derived:${name}`);
       const paths = extensions.map((ext) => `${name}${ext}`);
       if (paths.every((p) => sanitizeComponent(p) === p && this.#free(p, owner))) {
         for (const p of paths) this.#claim(p, owner);
@@ -231,15 +283,18 @@ export class Layout {
 
   /** The local path of the resource at `url`: stable for a URL, unique across URLs. */
   pathFor(url: string, options: PathOptions = {}): string {
-    const u = new URL(url);
-    u.hash = "";
+    const { href, parts, folder } = this.#taken(url);
     const ext = options.extension ?? "";
-    const key = `${options.prefix ?? ""}${ext ? `|${ext}` : ""}\n${u.href}`;
-    const known = this.#byUrl.get(key);
-    if (known !== undefined) return known;
+    // Only URLs that did not get their natural path are remembered by URL.
+    const key = this.#exceptions.size > 0
+      ? `${options.prefix ?? ""}${ext ? `|${ext}` : ""}\n${href}`
+      : undefined;
+    if (key !== undefined) {
+      const known = this.#exceptions.get(key);
+      if (known !== undefined) return known;
+    }
 
-    const parts = this.#components(u);
-    if (u.pathname.endsWith("/") || parts.length === 0) parts.push("_index");
+    if (folder || parts.length === 0) parts.push("_index");
     if (options.prefix) parts.unshift(...options.prefix.split("/").filter((p) => p !== ""));
     const safe = parts.map(sanitizeComponent);
     const last = safe.length - 1;
@@ -247,40 +302,35 @@ export class Layout {
       safe[last] = sanitizeComponent(`${safe[last]}${ext}`);
     }
     let path = safe.join("/");
-    if (!this.#free(path, u.href)) {
-      const raw = u.pathname.slice(u.pathname.lastIndexOf("/") + 1);
-      const hash = shortHash(`${raw}?${u.search}`);
-      path = withSuffix(path, hash);
-      // A folder on the way is taken by a file: no suffix on the name can help.
-      if (!this.#free(path, u.href)) path = `${CONFLICT_DIR}/${hash}/${posix.basename(path)}`;
-      for (let n = 2; !this.#free(path, u.href); n++) {
-        if (n > 1000) throw new Error(`no free local path for ${u.href}`);
-        path = withSuffix(path, String(n));
-      }
+    const owner = hash64(href);
+    if (this.#free(path, owner)) {
+      // Its natural path (again, or for the first time): nothing to remember but the claim.
+      this.#claim(path, owner);
+      return path;
     }
-    this.#claim(path, u.href);
-    this.#byUrl.set(key, path);
+    const u = new URL(href);
+    const raw = u.pathname.slice(u.pathname.lastIndexOf("/") + 1);
+    const hash = shortHash(`${raw}?${u.search}`);
+    path = withSuffix(path, hash);
+    // A folder on the way is taken by a file: no suffix on the name can help.
+    if (!this.#free(path, owner)) path = `${CONFLICT_DIR}/${hash}/${posix.basename(path)}`;
+    for (let n = 2; !this.#free(path, owner); n++) {
+      if (n > 1000) throw new Error(`no free local path for ${href}`);
+      path = withSuffix(path, String(n));
+    }
+    this.#claim(path, owner);
+    this.#exceptions.set(key ?? `${options.prefix ?? ""}${ext ? `|${ext}` : ""}\n${href}`, path);
     return path;
   }
 
-  #free(path: string, url: string): boolean {
+  #free(path: string, owner: Hash64): boolean {
     const key = path.toLowerCase();
     if (key === INTERNAL_DIR || key.startsWith(`${INTERNAL_DIR}/`)) return false;
-    const owner = this.#byPath.get(key);
-    if (owner !== undefined) return owner === url;
-    if (this.#dirs.has(key)) return false;
-    const parts = key.split("/");
-    for (let i = 1; i < parts.length; i++) {
-      if (this.#byPath.has(parts.slice(0, i).join("/"))) return false;
-    }
-    return true;
+    return this.#claims.free(key, owner);
   }
 
-  #claim(path: string, url: string): void {
-    const key = path.toLowerCase();
-    this.#byPath.set(key, url);
-    const parts = key.split("/");
-    for (let i = 1; i < parts.length; i++) this.#dirs.add(parts.slice(0, i).join("/"));
+  #claim(path: string, owner: Hash64): void {
+    this.#claims.claim(path.toLowerCase(), owner);
   }
 }
 
@@ -317,7 +367,7 @@ export interface PartialPaths {
  * ```
  */
 export function partialPaths(path: string): PartialPaths {
-  const hash = createHash("sha256").update(path).digest("hex").slice(0, 32);
+  const hash = sha256Hex(path).slice(0, 32);
   const partial = `${INTERNAL_DIR}/partial/${hash}`;
   return { partial, validator: `${partial}.validator` };
 }
@@ -345,6 +395,9 @@ export function manifestFileName(url: string, fallback: string): string {
   return last === "" ? fallback : sanitizeComponent(decodeComponent(last));
 }
 
+/** A path the shortcut of {@link relativeRef} leaves to the path module. */
+const ODD_PATH = /(?:^|\/)\.{1,2}(?:\/|$)|\/\/|^\//;
+
 /**
  * A relative URL reference from `fromPath` to `toPath`, both relative to the output
  * directory: the plain path, as players and ffmpeg resolve it. Nothing is percent-encoded
@@ -361,6 +414,16 @@ export function manifestFileName(url: string, fallback: string): string {
  * ```
  */
 export function relativeRef(fromPath: string, toPath: string): string {
+  // The common case — a file at or below the referring file's folder, plain components —
+  // without the path module (a 100,000-segment playlist makes 100,000 of these).
+  if (
+    !toPath.endsWith("/") && toPath !== "" && !ODD_PATH.test(toPath) && !ODD_PATH.test(fromPath)
+  ) {
+    const cut = fromPath.lastIndexOf("/");
+    if (cut < 0) return toPath;
+    const dir = fromPath.slice(0, cut + 1);
+    if (toPath.startsWith(dir) && toPath.length > dir.length) return toPath.slice(dir.length);
+  }
   const fromDir = fromPath === "" || fromPath.endsWith("/")
     ? fromPath.replace(/\/$/, "") || "."
     : posix.dirname(fromPath);

@@ -72,6 +72,63 @@ export interface PlanTrack {
   id: string;
   /** A short label: kind and resolution or language (`video 1280x720`, `audio fr`). */
   label?: string;
+  /**
+   * How many items of the plan belong to it. A planner that generates its items lazily gives
+   * it for every track, so the runner need not go through the items once more to count.
+   */
+  files?: number;
+}
+
+/**
+ * The items of a plan: a list, or a source that yields them lazily (a template's segments
+ * generated as they are fetched, never all at once) and knows how many it yields. An array
+ * is one; {@link lazyItems} makes another.
+ */
+export interface PlanItems extends Iterable<PlanItem> {
+  /** How many items it yields. */
+  readonly length: number;
+}
+
+/**
+ * Items generated on demand, each time they are gone through: `generate` is called once per
+ * pass and must yield `count` items, in plan order, each URL once.
+ *
+ * @example
+ * ```ts
+ * const items = lazyItems(100_000, function* () {
+ *   for (let n = 1; n <= 100_000; n++) {
+ *     yield { url: `https://cdn.example/v/seg-${n}.m4s`, path: `v/seg-${n}.m4s`, kind: "media" };
+ *   }
+ * });
+ * items.length; // 100000
+ * ```
+ */
+export function lazyItems(count: number, generate: () => Iterable<PlanItem>): PlanItems {
+  return {
+    length: count,
+    [Symbol.iterator]: () => generate()[Symbol.iterator](),
+  };
+}
+
+/**
+ * A plan as the runner takes it: a {@link DownloadPlan} whose items may be a lazy source
+ * ({@link PlanItems}). Every DownloadPlan is one.
+ */
+export interface RunnablePlan extends Omit<DownloadPlan, "items" | "manifests"> {
+  /** Manifests/playlists to write; a long one may come as pieces. */
+  manifests: RunnableManifest[];
+  /** Resources to download, in manifest order, each URL once; read once, as the run goes. */
+  items: PlanItems;
+}
+
+/**
+ * A manifest to write, whose text may come as pieces made while it is written (a rewritten
+ * 100,000-line playlist produced line by line from the original, never whole in memory
+ * beside it). Every {@link SavedManifest} is one.
+ */
+export interface RunnableManifest extends Omit<SavedManifest, "text"> {
+  /** The text exactly as it should be saved, or a function giving its pieces in order. */
+  text: string | (() => Iterable<string>);
 }
 
 /** Everything one `get` run must produce. */

@@ -1,6 +1,7 @@
 /**
- * Executes a {@link DownloadPlan}: writes its manifests, downloads its items through a
- * bounded pool, tells observers what happens ({@link RunEvent}) and folds the outcomes into
+ * Executes a download plan (a `DownloadPlan`, or a {@link RunnablePlan} whose items are
+ * generated as the run goes): writes its manifests, downloads its items through a bounded
+ * pool, tells observers what happens ({@link RunEvent}) and folds the outcomes into
  * the run's accounting. Shared by `dash get` and `hls get` (and the live recorder); it knows
  * nothing of DASH or HLS. Every local name comes from the layout: final paths from the plan,
  * temporary ones from {@link partialPaths}.
@@ -10,11 +11,11 @@
 import type { Observer, RunTotals, TrackInfo } from "../events.ts";
 import type { DownloadOutcome } from "../net/download.ts";
 import type { HttpOptions } from "../net/http.ts";
-import { runPool } from "../net/pool.ts";
+import { runEach } from "../net/pool.ts";
 import { type FetchContext, fetchItem, reportFile, StallWatch } from "./fetch_item.ts";
 import { originalPath } from "./layout.ts";
 import type { OutputDir } from "./output.ts";
-import type { DownloadPlan, Failure, SavedManifest } from "./plan.ts";
+import type { Failure, RunnableManifest, RunnablePlan } from "./plan.ts";
 
 export type { Failure };
 
@@ -46,29 +47,38 @@ export interface RunReport {
 
 /**
  * Writes the plan's manifests (and, when rewritten, the original beside each), each
- * atomically and never through a symlink.
+ * atomically and never through a symlink; a text given as pieces is written piece by piece.
  */
-export function writeManifests(out: OutputDir, manifests: SavedManifest[]): void {
+export function writeManifests(out: OutputDir, manifests: readonly RunnableManifest[]): void {
   for (const m of manifests) {
     if (m.original !== undefined) out.writeText(originalPath(m.path), m.original);
-    out.writeText(m.path, m.text);
+    out.writeText(m.path, typeof m.text === "string" ? m.text : m.text());
   }
 }
 
-/** The tracks of a plan with their file counts, for the `plan` event. */
-function trackInfos(plan: DownloadPlan): TrackInfo[] {
+/**
+ * The tracks of a plan with their file counts, for the `plan` event: the counts the planner
+ * gave, or (when a track has none) counted in one pass over the items.
+ */
+function trackInfos(plan: RunnablePlan): TrackInfo[] {
+  const known = plan.tracks ?? [];
+  if (known.length > 0 && known.every((t) => t.files !== undefined)) {
+    return known.map((t) => ({ ...t, files: t.files! }));
+  }
   const files = new Map<string, number>();
   for (const item of plan.items) {
     if (item.track !== undefined) files.set(item.track, (files.get(item.track) ?? 0) + 1);
   }
-  const known = plan.tracks ?? [];
+  const ids = new Set(known.map((t) => t.id));
   const out: TrackInfo[] = known.map((t) => ({ ...t, files: files.get(t.id) ?? 0 }));
-  for (const [id, n] of files) if (!known.some((t) => t.id === id)) out.push({ id, files: n });
+  for (const [id, n] of files) if (!ids.has(id)) out.push({ id, files: n });
   return out;
 }
 
 /**
- * Runs the plan: manifests first, then every item through a pool of `threads` workers.
+ * Runs the plan: manifests first, then every item through a pool of `threads` workers. The
+ * items may be a lazy source ({@link RunnablePlan}): they are taken one at a time as a worker
+ * becomes free, and nothing is kept per item but the failures.
  * Failures are collected, not thrown; an abort of `http.signal` stops new downloads, keeps
  * partial files, and returns with `interrupted` set. Observers see `plan`, then per file
  * `start`, `bytes`, `retry`, `stall` and `file`, and `end` last.
@@ -86,7 +96,7 @@ function trackInfos(plan: DownloadPlan): TrackInfo[] {
  * ```
  */
 export async function executePlan(
-  plan: DownloadPlan,
+  plan: RunnablePlan,
   options: RunOptions,
   observe: Observer = () => {},
 ): Promise<RunReport> {
@@ -132,7 +142,7 @@ export async function executePlan(
   };
   let finished = 0;
   try {
-    await runPool(plan.items, options.threads, async (item, index) => {
+    await runEach(plan.items, options.threads, async (item, index) => {
       let outcome: DownloadOutcome;
       try {
         outcome = await fetchItem(cx, item);

@@ -84,9 +84,60 @@ export async function dumpSource(
     const text = decoder ? decoder.decode(s) : s;
     if (text) await write(text);
   };
-  const flush = async () => {
-    if (printer.pending >= FLUSH_AT) await emit(printer.drain());
+  const problems = await walkTo(src, printer, () => emit(printer.drain()), limits);
+  await emit(printer.drain());
+  if (decoder) {
+    const rest = decoder.end();
+    if (rest) await write(rest);
+  }
+  return { problems };
+}
+
+/**
+ * Dumps the MP4 bytes of `src`, handing mp4dump's exact output bytes to `write` as it goes:
+ * the fastest way to a file or a pipe (no text is built). Each batch is a view of the
+ * printer's buffer, valid only until `write` returns (or its promise settles): copy it to keep
+ * it. `options.encoding` is ignored.
+ *
+ * @example
+ * ```ts
+ * import { FileSource } from "./reader.ts";
+ * const src = await FileSource.open("seg.m4s");
+ * try {
+ *   await dumpSourceBytes(src, (bytes) => {
+ *     Deno.stdout.writeSync(bytes);
+ *   }, { verbosity: 3, format: "text" });
+ * } finally {
+ *   src.close();
+ * }
+ * ```
+ */
+export async function dumpSourceBytes(
+  src: ByteSource,
+  write: (bytes: Uint8Array) => void | Promise<void>,
+  options: DumpOptions,
+  limits: DumpLimits = {},
+): Promise<{ problems: Mp4Problem[] }> {
+  const printer = makePrinter(options);
+  // Synchronous when `write` is: a walk over a file then never waits on the event loop.
+  const emit = () => {
+    const bytes = printer.drainBytes();
+    return bytes.length > 0 ? write(bytes) : undefined;
   };
+  const problems = await walkTo(src, printer, emit, limits);
+  await emit();
+  printer.release();
+  return { problems };
+}
+
+/** Walks `src` into `printer`, emptying it through `emit` whenever enough is waiting. */
+async function walkTo(
+  src: ByteSource,
+  printer: Printer,
+  emit: () => void | Promise<void>,
+  limits: DumpLimits,
+): Promise<Mp4Problem[]> {
+  const flush = () => (printer.pending >= FLUSH_AT ? emit() : undefined);
   let problems: Mp4Problem[];
   try {
     problems = await walkBoxes(src, printer, { loadLimit: limits.loadLimit, flush });
@@ -96,12 +147,7 @@ export async function dumpSource(
     problems = [{ offset: 0, message: `cannot dump this file: ${err.message}` }];
   }
   printer.finish();
-  await emit(printer.drain());
-  if (decoder) {
-    const rest = decoder.end();
-    if (rest) await write(rest);
-  }
-  return { problems };
+  return problems;
 }
 
 /**
@@ -125,6 +171,31 @@ export async function dumpMp4(
   const src = await FileSource.open(path);
   try {
     return await dumpSource(src, write, options);
+  } finally {
+    src.close();
+  }
+}
+
+/**
+ * Dumps the file at `path`, handing mp4dump's exact output bytes to `write` as it goes (see
+ * {@linkcode dumpSourceBytes}: each batch is valid only until `write` returns). Bounded
+ * memory for any file size.
+ *
+ * @example
+ * ```ts
+ * const { problems } = await dumpMp4Bytes("seg.m4s", (bytes) => {
+ *   Deno.stdout.writeSync(bytes);
+ * }, { verbosity: 3, format: "text" });
+ * ```
+ */
+export async function dumpMp4Bytes(
+  path: string,
+  write: (bytes: Uint8Array) => void | Promise<void>,
+  options: DumpOptions,
+): Promise<{ problems: Mp4Problem[] }> {
+  const src = await FileSource.open(path);
+  try {
+    return await dumpSourceBytes(src, write, options);
   } finally {
     src.close();
   }

@@ -115,8 +115,25 @@ export function fourccRaw(value: number): string {
   );
 }
 
-/** A four-character code with bytes outside 0x20..0x7e shown as `.` (box names). */
-export function fourccPrintable(value: number): string {
+/**
+ * The most box types whose names are kept (a file rarely has more than a hundred; a hostile
+ * one could have millions, which are then simply not kept).
+ */
+const MAX_CACHED_TYPES = 4096;
+const printableCache = new Map<number, string>();
+const keyCache = new Map<number, string>();
+
+/** `make(value)`, kept in `cache` while it has room. */
+function cached(cache: Map<number, string>, value: number, make: (v: number) => string): string {
+  let s = cache.get(value);
+  if (s === undefined) {
+    s = make(value);
+    if (cache.size < MAX_CACHED_TYPES) cache.set(value, s);
+  }
+  return s;
+}
+
+function makePrintable(value: number): string {
   let s = "";
   for (let shift = 24; shift >= 0; shift -= 8) {
     const c = (value >>> shift) & 255;
@@ -125,9 +142,18 @@ export function fourccPrintable(value: number): string {
   return s;
 }
 
+function makeKey(value: number): string {
+  return String.fromCharCode(value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255);
+}
+
+/** A four-character code with bytes outside 0x20..0x7e shown as `.` (box names). */
+export function fourccPrintable(value: number): string {
+  return cached(printableCache, value, makePrintable);
+}
+
 /** The four bytes of a type as a byte string, the key of the box tables (`"\xa9nam"`). */
 export function typeKey(value: number): string {
-  return String.fromCharCode(value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255);
+  return cached(keyCache, value, makeKey);
 }
 
 /** The number of a four-character key (`typeKey`'s inverse). */

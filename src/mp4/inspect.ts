@@ -108,10 +108,20 @@ export class NullInspector implements Inspector {
 export interface Printer extends Inspector {
   /** Returns the text produced since the last call (and forgets it). */
   drain(): string;
+  /**
+   * Returns the bytes produced since the last call (one per character of the byte strings
+   * printed) and forgets them: a view of the printer's buffer, valid until it prints again.
+   */
+  drainBytes(): Uint8Array;
   /** Approximate number of characters waiting to be drained. */
   readonly pending: number;
   /** Closes whatever is still open and ends the output. */
   finish(): void;
+  /**
+   * Lets the next printer reuse this one's buffer, once everything has been drained: this
+   * printer must not be used again.
+   */
+  release(): void;
 }
 
 const SPACES = " ".repeat(255);
@@ -120,31 +130,87 @@ function indent(n: number): string {
   return SPACES.slice(0, Math.min(n, 255));
 }
 
-/** Collects output text in chunks. */
+/** Output buffers of finished printers, for the next ones (10,000 segments, one buffer). */
+const spareOutputs: Uint8Array[] = [];
+const MAX_SPARE_OUTPUTS = 4;
+
+/**
+ * Collects output as bytes, in one buffer reused from drain to drain: printing a field
+ * stores its characters (each a byte) instead of joining strings, so a dump of millions of
+ * lines leaves no string behind for the garbage collector.
+ */
 class Output {
-  #chunks: string[] = [];
-  #line = "";
-  #pending = 0;
+  // A spare buffer of an earlier dump, or a small one (a segment's dump is a few kilobytes);
+  // it doubles when a dump needs more.
+  #buf = spareOutputs.pop() ?? new Uint8Array(1 << 12);
+  #len = 0;
+
+  /** Hands the buffer on to the next printer (this one must not print again). */
+  release(): void {
+    if (spareOutputs.length < MAX_SPARE_OUTPUTS && this.#buf.length <= 1 << 20) {
+      spareOutputs.push(this.#buf);
+    }
+    this.#buf = new Uint8Array(0);
+    this.#len = 0;
+  }
 
   write(s: string): void {
-    this.#line += s;
-    if (this.#line.length > 8192) {
-      this.#chunks.push(this.#line);
-      this.#pending += this.#line.length;
-      this.#line = "";
+    const n = s.length;
+    if (this.#len + n > this.#buf.length) this.#grow(n);
+    const b = this.#buf;
+    let at = this.#len;
+    for (let i = 0; i < n; i++) b[at++] = s.charCodeAt(i);
+    this.#len = at;
+  }
+
+  #grow(n: number): void {
+    let size = this.#buf.length * 2;
+    while (size < this.#len + n) size *= 2;
+    const bigger = new Uint8Array(size);
+    bigger.set(this.#buf.subarray(0, this.#len));
+    this.#buf = bigger;
+  }
+
+  /** Writes an integer's decimal digits without making a string of them. */
+  writeInt(n: number): void {
+    if (!Number.isSafeInteger(n)) return this.write(String(n));
+    if (this.#len + 17 > this.#buf.length) this.#grow(17);
+    const b = this.#buf;
+    let at = this.#len;
+    if (n < 0) {
+      b[at++] = 0x2d; // "-"
+      n = -n;
     }
+    const start = at;
+    do {
+      b[at++] = 0x30 + (n % 10);
+      n = Math.floor(n / 10);
+    } while (n > 0);
+    // The digits came out last first.
+    for (let i = start, j = at - 1; i < j; i++, j--) {
+      const t = b[i];
+      b[i] = b[j];
+      b[j] = t;
+    }
+    this.#len = at;
   }
 
   get pending(): number {
-    return this.#pending + this.#line.length;
+    return this.#len;
+  }
+
+  drainBytes(): Uint8Array {
+    const out = this.#buf.subarray(0, this.#len);
+    this.#len = 0;
+    return out;
   }
 
   drain(): string {
-    this.#chunks.push(this.#line);
-    const s = this.#chunks.join("");
-    this.#chunks = [];
-    this.#line = "";
-    this.#pending = 0;
+    const bytes = this.drainBytes();
+    let s = "";
+    for (let at = 0; at < bytes.length; at += 8192) {
+      s += String.fromCharCode.apply(null, bytes.subarray(at, at + 8192) as unknown as number[]);
+    }
     return s;
   }
 }
@@ -200,6 +266,16 @@ export class TextInspector implements Printer {
     return this.#out.drain();
   }
 
+  /** Returns the bytes produced since the last call (valid until the next print). */
+  drainBytes(): Uint8Array {
+    return this.#out.drainBytes();
+  }
+
+  /** Hands the output buffer on to the next printer; this one must not print again. */
+  release(): void {
+    this.#out.release();
+  }
+
   /** Nothing is left open in text. */
   finish(): void {}
 
@@ -247,11 +323,26 @@ export class TextInspector implements Printer {
 
   #field(name: string | null, value: string): void {
     this.#prefix();
-    this.#out.write(name === null ? value : name + " = " + value);
+    if (name !== null) {
+      this.#out.write(name);
+      this.#out.write(" = ");
+    }
+    this.#out.write(value);
     this.#suffix();
   }
 
   addInt(name: string | null, value: number | bigint, options?: FieldOptions): void {
+    if (typeof value === "number" && options?.hint === undefined) {
+      // The common case, printed digit by digit into the output (no string made).
+      this.#prefix();
+      if (name !== null) {
+        this.#out.write(name);
+        this.#out.write(" = ");
+      }
+      this.#out.writeInt(value);
+      this.#suffix();
+      return;
+    }
     this.#field(name, options?.hint === "hex" ? hexText(value) : intText(value));
   }
 
@@ -333,6 +424,16 @@ export class JsonInspector implements Printer {
   /** Returns the text produced since the last call. */
   drain(): string {
     return this.#out.drain();
+  }
+
+  /** Returns the bytes produced since the last call (valid until the next print). */
+  drainBytes(): Uint8Array {
+    return this.#out.drainBytes();
+  }
+
+  /** Hands the output buffer on to the next printer; this one must not print again. */
+  release(): void {
+    this.#out.release();
   }
 
   /** Closes every open box, array and object, then the outer array. */

@@ -33,6 +33,11 @@ export interface ByteSource {
    * can: files). Used when a box's fields run past the bytes loaded for it.
    */
   readSync?(offset: number, length: number): Uint8Array;
+  /**
+   * What {@linkcode read} gives, synchronously (sources that can: files, memory), so a walk
+   * over a file never waits on the event loop.
+   */
+  readNow?(offset: number, length: number): Uint8Array;
   /** Releases the underlying file or stream. */
   close(): void;
 }
@@ -65,12 +70,23 @@ export class FileSource implements ByteSource {
     this.size = size;
   }
 
-  /** Opens `path` for reading. */
-  static async open(path: string): Promise<FileSource> {
-    const file = await Deno.open(path, { read: true });
+  /**
+   * Opens `path` for reading. Synchronously underneath (an open and a stat are microseconds;
+   * awaiting them costs more when a Representation's 10,000 segments are dumped one by one).
+   */
+  static open(path: string): Promise<FileSource> {
     try {
-      const info = await file.stat();
-      return new FileSource(file, info.size);
+      return Promise.resolve(FileSource.openSync(path));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Opens `path` for reading, synchronously. */
+  static openSync(path: string): FileSource {
+    const file = Deno.openSync(path, { read: true });
+    try {
+      return new FileSource(file, file.statSync().size);
     } catch (err) {
       file.close();
       throw err;
@@ -90,19 +106,26 @@ export class FileSource implements ByteSource {
   }
 
   read(offset: number, length: number): Promise<Uint8Array> {
+    return Promise.resolve(this.readNow(offset, length));
+  }
+
+  readNow(offset: number, length: number): Uint8Array {
     const end = Math.min(offset + length, this.size);
-    if (end <= offset) return Promise.resolve(new Uint8Array(0));
+    if (end <= offset) return new Uint8Array(0);
     if (offset >= this.#bufStart && end <= this.#bufStart + this.#bufLength) {
-      return Promise.resolve(this.#buf.subarray(offset - this.#bufStart, end - this.#bufStart));
+      return this.#buf.subarray(offset - this.#bufStart, end - this.#bufStart);
     }
     const want = Math.min(Math.max(end - offset, MIN_READ), this.size - offset);
     // the buffer is reused (a view is valid until the next call), unless a big box needs more
-    if (want > this.#buf.length) this.#buf = new Uint8Array(Math.max(want, MIN_READ));
+    if (want > this.#buf.length) {
+      const spare = this.#buf.length === 0 ? spareReads.pop() : undefined;
+      this.#buf = spare !== undefined && spare.length >= want
+        ? spare
+        : new Uint8Array(Math.max(want, MIN_READ));
+    }
     this.#bufStart = offset;
     this.#bufLength = this.#fill(this.#buf.subarray(0, want), offset);
-    return Promise.resolve(
-      this.#buf.subarray(0, Math.min(end - offset, this.#bufLength)),
-    );
+    return this.#buf.subarray(0, Math.min(end - offset, this.#bufLength));
   }
 
   readSync(offset: number, length: number): Uint8Array {
@@ -118,8 +141,18 @@ export class FileSource implements ByteSource {
 
   close(): void {
     this.#file.close();
+    if (this.#buf.length > 0 && this.#buf.length <= MAX_SPARE_READ && spareReads.length < 4) {
+      spareReads.push(this.#buf);
+    }
+    this.#buf = new Uint8Array(0);
+    this.#bufLength = 0;
   }
 }
+
+/** Read buffers of closed file sources, for the next ones (a dump of 10,000 segments). */
+const spareReads: Uint8Array[] = [];
+/** The largest read buffer kept for reuse. */
+const MAX_SPARE_READ = 1 << 20;
 
 /** A {@linkcode ByteSource} over bytes in memory. */
 export class MemorySource implements ByteSource {
@@ -136,7 +169,11 @@ export class MemorySource implements ByteSource {
   }
 
   read(offset: number, length: number): Promise<Uint8Array> {
-    return Promise.resolve(this.#data.subarray(offset, offset + length));
+    return Promise.resolve(this.readNow(offset, length));
+  }
+
+  readNow(offset: number, length: number): Uint8Array {
+    return this.#data.subarray(offset, offset + length);
   }
 
   readSync(offset: number, length: number): Uint8Array {
@@ -253,13 +290,33 @@ export class Loader {
    * @returns the number of bytes available from `offset` in the view
    */
   async load(offset: number, length: number): Promise<number> {
-    const v = this.view;
     if (!this.has(offset, length)) {
-      const got = await this.#src.read(offset, length);
-      v.bytes = got;
-      v.base = offset;
-      if (got.length < length && this.#src.size === undefined) v.size = offset + got.length;
+      this.#loaded(offset, length, await this.#src.read(offset, length));
     }
+    return this.#available(offset, length);
+  }
+
+  /**
+   * {@linkcode load}, synchronously, when the source can read synchronously; else undefined
+   * (then `load` must be awaited).
+   */
+  loadNow(offset: number, length: number): number | undefined {
+    if (!this.has(offset, length)) {
+      if (!this.#src.readNow) return undefined;
+      this.#loaded(offset, length, this.#src.readNow(offset, length));
+    }
+    return this.#available(offset, length);
+  }
+
+  #loaded(offset: number, length: number, got: Uint8Array): void {
+    const v = this.view;
+    v.bytes = got;
+    v.base = offset;
+    if (got.length < length && this.#src.size === undefined) v.size = offset + got.length;
+  }
+
+  #available(offset: number, length: number): number {
+    const v = this.view;
     return Math.min(offset + length, v.size, v.base + v.bytes.length) - offset;
   }
 

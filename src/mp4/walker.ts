@@ -131,9 +131,15 @@ export class Walker {
     while (!step.done) {
       const need = step.value;
       let answer = 0;
-      if (need.kind === "load") answer = await loader.load(need.offset, need.length);
-      else if (need.kind === "end") answer = await loader.end(need.offset);
-      else await this.#flush();
+      if (need.kind === "load") {
+        // A file is read synchronously: the walk reaches the event loop only to hand output on.
+        answer = loader.loadNow(need.offset, need.length) ??
+          await loader.load(need.offset, need.length);
+      } else if (need.kind === "end") answer = await loader.end(need.offset);
+      else {
+        const flushed = this.#flush();
+        if (flushed) await flushed;
+      }
       step = it.next(answer);
     }
     const lost = this.#loader.view.unreachable;
@@ -152,10 +158,19 @@ export class Walker {
 
   /** The bytes available at `offset` (up to `length`), loading them when needed. */
   *#load(offset: number, length: number): Generator<Need, number, number> {
+    const have = this.#loaded(offset, length);
+    if (have >= 0) return have;
+    return yield { kind: "load", offset, length };
+  }
+
+  /**
+   * The bytes available at `offset` (up to `length`) when they are all loaded, else -1: the
+   * common case, checked without starting a generator.
+   */
+  #loaded(offset: number, length: number): number {
     const v = this.#loader.view;
     const end = Math.min(offset + length, v.size);
-    if (offset >= v.base && end <= v.base + v.bytes.length) return end - offset;
-    return yield { kind: "load", offset, length };
+    return offset >= v.base && end <= v.base + v.bytes.length ? end - offset : -1;
   }
 
   *#walkList(list: Children, contexts: string[], depth: number): Generator<Need, void, number> {
@@ -189,7 +204,8 @@ export class Walker {
   ): Generator<Need, Header, number> {
     const loader = this.#loader;
     if (available < 8) return this.#leftover(pos, available, contexts);
-    const have = yield* this.#load(pos, 40);
+    let have = this.#loaded(pos, 40);
+    if (have < 0) have = yield* this.#load(pos, 40);
     if (have < 8) {
       if (have <= 0) return { kind: "stop" };
       return this.#leftover(pos, have, contexts);
@@ -197,7 +213,7 @@ export class Walker {
     const v = loader.view, i = pos - v.base, b = v.bytes;
     const size32 = ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
     const type = ((b[i + 4] << 24) | (b[i + 5] << 16) | (b[i + 6] << 8) | b[i + 7]) >>> 0;
-    const name = fourccPrintable(type);
+    const name = fourccPrintable(type); // cached: one string per type
     if (contexts.length === 0 && !this.#badTopLevel && !isTopLevelType(type)) {
       this.#badTopLevel = true;
       const hex = [4, 5, 6, 7].map((k) => hex2(b[i + k])).join(" ");
@@ -295,7 +311,8 @@ export class Walker {
     if (codec) {
       const whole = !codec.container || info.size <= this.#loadLimit;
       const want = whole ? info.size + SLACK : Math.min(info.size, CONTAINER_HEAD) + SLACK;
-      const got = yield* this.#load(info.offset, want);
+      let got = this.#loaded(info.offset, want);
+      if (got < 0) got = yield* this.#load(info.offset, want);
       if (got < Math.min(info.size, whole ? info.size : CONTAINER_HEAD)) {
         this.#problem(
           info.offset,

@@ -14,7 +14,11 @@ export const READ_BUFFER_SIZE = 256 * 1024;
 export interface BodyReader {
   /** The next chunk, or done. */
   read(): Promise<ReadableStreamReadResult<Uint8Array>>;
-  /** Releases the body (and the reused buffer). */
+  /**
+   * Releases the body (and the reused buffer). A body read to its end keeps its lock: the
+   * stream is closed, and releasing a lock costs two `TypeError`s (stack traces included),
+   * which add up over 100,000 small downloads.
+   */
   releaseLock(): void;
 }
 
@@ -48,18 +52,33 @@ export function bodyReader(body: ReadableStream<Uint8Array>, reuse: boolean): Bo
       // not a byte stream: fall back to the default reader
     }
   }
-  if (!byob) return body.getReader();
+  if (!byob) {
+    const plain = body.getReader();
+    let ended = false;
+    return {
+      async read() {
+        const r = await plain.read();
+        if (r.done) ended = true;
+        return r;
+      },
+      releaseLock() {
+        if (!ended) plain.releaseLock();
+      },
+    };
+  }
   const reader = byob;
   let buffer = spareBuffers.pop() ?? new Uint8Array(READ_BUFFER_SIZE);
+  let ended = false;
   return {
     async read() {
       const r = await reader.read(buffer);
       // The read transfers the buffer and hands back a view of the same memory: keep it.
       if (r.value) buffer = new Uint8Array(r.value.buffer);
+      if (r.done) ended = true;
       return r.done ? { done: true, value: undefined } : { done: false, value: r.value };
     },
     releaseLock() {
-      reader.releaseLock();
+      if (!ended) reader.releaseLock();
       // A buffer still lent to an unfinished read is detached (length 0): not reusable.
       if (buffer.byteLength === READ_BUFFER_SIZE && spareBuffers.length < MAX_SPARE_BUFFERS) {
         spareBuffers.push(buffer);

@@ -53,8 +53,13 @@ export interface DownloadOptions {
   verify?: boolean;
   /** Size of the final file when the run started (undefined: absent; a stat is not made). */
   present?: number;
-  /** Size of the partial file when the run started (undefined: look it up). */
+  /** Size of the partial file when the run started (0: there is none; undefined: look it up). */
   partialSize?: number;
+  /**
+   * Whether the partial file's validator sidecar was there when the run started (undefined:
+   * not known, so it is removed after a success in case it is).
+   */
+  validatorExists?: boolean;
   /** Told when the first request goes out. */
   onStart?: () => void;
   /** Told about every chunk written. */
@@ -201,12 +206,15 @@ export async function downloadFile(
       note = `size on disk ${existing} differs from the server's ${remote}; downloaded again`;
     }
     options.onStart?.();
+    // Whether a validator sidecar may be on disk, to be removed once the file is complete.
+    let validatorThere = options.validatorExists ?? true;
     let size = 0;
     let firstAttempt = true;
     await withRetries(http, async () => {
       let offset = (firstAttempt ? options.partialSize : undefined) ?? fileSize(target.partial) ??
         0;
       firstAttempt = false;
+      if (offset > 0) validatorThere = true;
       const validator = offset > 0 ? readValidator(target.validator) : undefined;
       const ifRange = offset > 0 ? ifRangeValue(validator, url) : undefined;
       if (offset > 0 && ifRange === undefined) {
@@ -223,6 +231,7 @@ export async function downloadFile(
         let expect: number | undefined;
         let total: number | undefined;
         let append = false;
+        let sidecar: string | undefined;
         if (res.status === 416 && offset > 0) {
           total = parseContentRange(res.headers.get("content-range"))?.total;
           if (total === offset && (validator?.length ?? total) === total) {
@@ -269,27 +278,40 @@ export async function downloadFile(
           if (etag !== null && !r.encoded) v.etag = etag;
           if (modified !== null && !r.encoded) v.lastModified = modified;
           if (total !== undefined) v.length = total;
-          Deno.writeTextFileSync(target.validator, JSON.stringify(v));
+          sidecar = JSON.stringify(v);
         }
-        const file = Deno.openSync(target.partial, {
-          write: true,
-          create: true,
-          append,
-          truncate: !append,
-        });
+        // The partial file is opened at the first chunk, and the validator written just before
+        // it, unless that chunk is the whole body: a small file then costs one create and one
+        // rename, and no partial bytes are ever on disk without the validator that lets a
+        // later run resume them (a complete partial file without one is only fetched again).
+        let file: Deno.FsFile | undefined;
+        const open = (first: number) => {
+          if (sidecar !== undefined && (expect === undefined || first < expect)) {
+            Deno.writeTextFileSync(target.validator, sidecar);
+            validatorThere = true;
+          }
+          return Deno.openSync(target.partial, {
+            write: true,
+            create: true,
+            append,
+            truncate: !append,
+          });
+        };
         let got = 0;
         try {
           // Each chunk is written as it arrives, so whatever was received survives even a
           // SIGKILL and the next run resumes after it.
           for await (const chunk of r.chunks({ reuse: true })) {
+            file ??= open(chunk.length);
             writeAllSync(file, chunk);
             got += chunk.length;
             bytes += chunk.length;
             options.onBytes?.(chunk.length);
             if (expect !== undefined && got > expect) break;
           }
+          file ??= open(0);
         } finally {
-          file.close();
+          file?.close();
         }
         if (expect !== undefined && got > expect) {
           throw restart(target, `the body is longer than the ${expect} bytes declared`);
@@ -308,7 +330,7 @@ export async function downloadFile(
       }
     }, onRetry);
     Deno.renameSync(target.partial, target.final);
-    removeIfThere(target.validator);
+    if (validatorThere) removeIfThere(target.validator);
     return { status: "done", bytes, size, retries, resumedFrom, message: note };
   } catch (err) {
     if (http.signal?.aborted) throw err;

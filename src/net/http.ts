@@ -64,16 +64,56 @@ export interface TimedResponse {
   done(): Promise<void>;
 }
 
+/** Sets each of `entries` in `headers`, replacing a header of the same name in any case. */
+function setHeaders(headers: Record<string, string>, entries: Iterable<[string, string]>): void {
+  for (const [name, value] of entries) {
+    const lower = name.toLowerCase();
+    for (const k of Object.keys(headers)) if (k.toLowerCase() === lower) delete headers[k];
+    headers[name] = value;
+  }
+}
+
+/** The host name of `url`, or the URL itself when it does not parse. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
+  }
+}
+
 /** Whether a fetch error is a failure to resolve the host name (not worth retrying). */
 function isDnsFailure(err: unknown): boolean {
   return /dns error|failed to lookup address|name or service not known|no address associated/i
     .test(describeError(err));
 }
 
-/** A one-timer deadline: `arm` moves it, and the timer sleeps again when it fires early. */
+/** How often running deadlines are looked at: a timeout fires at most this late. */
+const DEADLINE_TICK_MS = 50;
+
+/** The deadlines armed now, looked at by one shared timer (none runs while there is none). */
+const armed = new Set<Deadline>();
+let ticker: ReturnType<typeof setInterval> | undefined;
+
+function tick(): void {
+  const now = performance.now();
+  for (const d of armed) if (now >= d.at) d.expire();
+}
+
+/** Forgets `d`; the shared timer stops with the last deadline, so nothing is left running. */
+function unwatch(d: Deadline): void {
+  if (!armed.delete(d) || armed.size > 0) return;
+  clearInterval(ticker);
+  ticker = undefined;
+}
+
+/**
+ * A request's deadline: `arm` moves it `ms` ahead. Every armed deadline is checked by one
+ * shared interval timer, so arming one for each body chunk of 100,000 requests costs a store,
+ * not a timer.
+ */
 class Deadline {
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #at = 0;
+  at = 0;
   #ms: number;
   #onExpire: () => void;
   expired = false;
@@ -84,24 +124,20 @@ class Deadline {
   }
 
   arm(): void {
-    this.#at = performance.now() + this.#ms;
-    this.#timer ??= setTimeout(() => this.#fire(), this.#ms);
+    this.at = performance.now() + this.#ms;
+    if (armed.has(this)) return;
+    armed.add(this);
+    ticker ??= setInterval(tick, Math.min(DEADLINE_TICK_MS, this.#ms));
   }
 
-  #fire(): void {
-    const left = this.#at - performance.now();
-    if (left > 0) {
-      this.#timer = setTimeout(() => this.#fire(), left);
-      return;
-    }
-    this.#timer = undefined;
+  expire(): void {
+    unwatch(this);
     this.expired = true;
     this.#onExpire();
   }
 
   disarm(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    unwatch(this);
   }
 }
 
@@ -141,20 +177,26 @@ export async function request(
     options.signal?.removeEventListener("abort", onAbort);
   };
   let method = init.method ?? "GET";
-  let current = new URL(url);
+  // The URL as a string: fetch parses it anyway; a URL object is made only when needed (for
+  // the scope of the user's headers, and to follow a redirect).
+  let current = url;
   let withheld = false;
   let response: Response | undefined;
   deadline.arm();
   try {
     for (let hop = 0;; hop++) {
-      const headers = new Headers({
+      // A plain record: fetch reads it with a few property lookups, where a Headers object
+      // is gone through with an iterator (it adds up over 100,000 requests).
+      const headers: Record<string, string> = {
         "User-Agent": options.userAgent ?? "streamkit",
         "Accept-Encoding": "identity",
-        ...init.headers,
-      });
-      const trusted = options.scope?.allows(current) ?? false;
-      withheld = options.headers.length > 0 && !trusted;
-      if (trusted) { for (const [k, v] of options.headers) headers.set(k, v); }
+      };
+      if (init.headers) setHeaders(headers, Object.entries(init.headers));
+      if (options.headers.length > 0) {
+        const trusted = options.scope?.allows(new URL(current)) ?? false;
+        withheld = !trusted;
+        if (trusted) setHeaders(headers, options.headers);
+      }
       response = await fetch(current, {
         method,
         headers,
@@ -171,19 +213,19 @@ export async function request(
       }
       const next = new URL(location, current);
       if (next.protocol !== "http:" && next.protocol !== "https:") {
-        throw new HttpError(`${current.href} redirects to ${next.href}, which is not http(s)`, {
+        throw new HttpError(`${current} redirects to ${next.href}, which is not http(s)`, {
           retryable: false,
         });
       }
       if (response.status === 303 && method !== "HEAD") method = "GET";
-      current = next;
+      current = next.href;
     }
   } catch (err) {
     release();
     if (options.signal?.aborted) throw options.signal.reason;
     if (err instanceof HttpError) throw err;
     if (isDnsFailure(err)) {
-      throw new HttpError(`cannot resolve the host ${current.hostname}: ${describeError(err)}`, {
+      throw new HttpError(`cannot resolve the host ${hostOf(current)}: ${describeError(err)}`, {
         retryable: false,
       });
     }
@@ -196,6 +238,8 @@ export async function request(
   }
   const res = response!;
   const body = res.body;
+  /** Whether the body was read to its end (a closed stream needs no cancelling). */
+  let drained = false;
   async function* raw(reuse: boolean): AsyncGenerator<Uint8Array> {
     if (!body) return;
     const reader = bodyReader(body, reuse);
@@ -214,7 +258,10 @@ export async function request(
             { retryable: true },
           );
         }
-        if (r.done) return;
+        if (r.done) {
+          drained = true;
+          return;
+        }
         yield r.value;
       }
     } finally {
@@ -225,14 +272,14 @@ export async function request(
   const encoding = contentEncoding(res.headers);
   return {
     response: res,
-    url: current.href,
+    url: new URL(current).href,
     withheld,
     encoded: encoding !== undefined,
     chunks: (opts) =>
       encoding === undefined ? raw(opts?.reuse ?? false) : decodeBody(raw(false), encoding, url),
     async done() {
       release();
-      await body?.cancel().catch(() => {});
+      if (!drained) await body?.cancel().catch(() => {});
     },
   };
 }

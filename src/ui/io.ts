@@ -104,7 +104,11 @@ export function processIo(options: ProcessIoOptions = {}): Io & { close(): void 
   const onSigint = () => controller.abort(new DOMException("interrupted", "AbortError"));
   Deno.addSignalListener("SIGINT", onSigint);
   return {
-    stdin: Deno.stdin.readable,
+    // A getter: making the stream loads Deno's streams machinery, which most commands never
+    // need (`mp4 dump FILE`, `--version`).
+    get stdin() {
+      return Deno.stdin.readable;
+    },
     stdout: denoStream(Deno.stdout, () => {
       throw new ClosedPipe();
     }),

@@ -90,6 +90,9 @@ export interface Found {
 
 const NONE: Found = { codec: null, refusesLarge: false };
 
+/** The answer for each regular codec, made once (a box is looked up for every header). */
+const REGULAR_FOUND = new Map<BoxCodec, Found>();
+
 /**
  * The codec for a box of type `key` whose parent has type `context` ("" at the top level).
  *
@@ -103,7 +106,13 @@ export function codecFor(key: string, context: string, depth: number): Found {
   }
   if (key === "uuid") return { codec: null, refusesLarge: false, uuid: true };
   const codec = REGULAR[key];
-  if (codec) return { codec, refusesLarge: !codec.large };
+  if (codec) {
+    let found = REGULAR_FOUND.get(codec);
+    if (found === undefined) {
+      REGULAR_FOUND.set(codec, found = { codec, refusesLarge: !codec.large });
+    }
+    return found;
+  }
   const scoped = IN_CONTEXT[key];
   if (scoped) {
     return { codec: scoped[1].includes(context) ? scoped[0] : null, refusesLarge: true };
