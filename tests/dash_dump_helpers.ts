@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startServer } from "./server.ts";
 import { runCli } from "./cli_helpers.ts";
+import { concatBytes } from "../src/bytes.ts";
 
 /**
  * Serves `root` on loopback and mirrors `<root>/<mpd>` with `streamkit dash get` into a new
@@ -31,14 +32,7 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 /** The files at `names` (relative to `dir`) concatenated. */
 export async function concatFiles(dir: string, names: string[]): Promise<Uint8Array> {
-  const parts = await Promise.all(names.map((n) => Deno.readFile(join(dir, n))));
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(await Promise.all(names.map((n) => Deno.readFile(join(dir, n)))));
 }
 
 /** One section of a `.dump`: its `#` header line, parsed, and the text under it. */

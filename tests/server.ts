@@ -35,10 +35,7 @@
  *
  * @module
  */
-import { serve, type Server } from "../src/serve/server.ts";
-import type { FaultRule } from "../src/serve/faults.ts";
-import type { LiveOptions } from "../src/serve/live.ts";
-import type { RecordedRequest } from "../src/serve/request_log.ts";
+import { serve, type ServeOptions, type Server } from "../src/serve/server.ts";
 
 export { contentTypeFor } from "../src/serve/content_type.ts";
 export type { FaultHit, FaultRule, RedirectStatus } from "../src/serve/faults.ts";
@@ -46,48 +43,14 @@ export type { PathPattern } from "../src/serve/pattern.ts";
 export type { RecordedRequest } from "../src/serve/request_log.ts";
 export type { LiveOptions } from "../src/serve/live.ts";
 
-/** Options of {@linkcode startServer}. */
-export interface ServerOptions {
+/**
+ * Options of {@linkcode startServer}: those of `serve` in `src/serve/server.ts`, with a
+ * folder to serve (tests never serve from memory alone) and errors printed by the harness.
+ */
+export type ServerOptions = Omit<ServeOptions, "root" | "files" | "label" | "onError"> & {
   /** The directory to serve; must exist. */
   root: string;
-  /**
-   * The port to listen on; 0 picks a free one.
-   * @default {0}
-   */
-  port?: number;
-  /**
-   * The loopback address to listen on (another one, e.g. `127.0.0.2`, makes a second
-   * origin on the same machine).
-   * @default {"127.0.0.1"}
-   */
-  hostname?: string;
-  /**
-   * A delay before every response, for benchmarks; a rule's `latencyMs` replaces it.
-   * @default {0}
-   */
-  latencyMs?: number;
-  /** The initial fault rules; see {@linkcode TestServer.setFaults}. */
-  faults?: FaultRule[];
-  /**
-   * In-memory resources, served like files and before them: path (with or without the
-   * leading `/`, not percent-encoded) → content (copied).
-   */
-  routes?: Record<string, Uint8Array | string>;
-  /** Called for every request once its response status is known. */
-  onRequest?: (request: RecordedRequest) => void;
-  /**
-   * Keep the log of requests (`requests`, `count`, `countByPath`). Turn it off for long
-   * benchmark sessions so memory does not grow; `onRequest` is still called.
-   * @default {true}
-   */
-  record?: boolean;
-  /** Play the root's VOD manifests out as live streams (see `src/serve/live.ts`). */
-  live?: boolean | LiveOptions;
-  /** The clock for live streams and `Date` headers. @default {Date.now} */
-  now?: () => number;
-  /** How far the server's clock runs ahead of `now`, in milliseconds. @default {0} */
-  clockOffsetMs?: number;
-}
+};
 
 /** A running server; see {@linkcode startServer} and `Server` in `src/serve/server.ts`. */
 export type TestServer = Server;

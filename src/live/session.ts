@@ -12,8 +12,8 @@ import type { OutputDir } from "../mirror/output.ts";
 import type { Failure, PlanItem } from "../mirror/plan.ts";
 import type { HttpOptions } from "../net/http.ts";
 import type { Terminal } from "../ui/terminal.ts";
-import { type Clock, OriginClock, sleepUntil } from "./clock.ts";
-import { Feed, type JobResult } from "./feed.ts";
+import { OriginClock, sleepUntil } from "./clock.ts";
+import { Feed, type FeedOptions, type JobResult } from "./feed.ts";
 import { GAP_SECONDS, type LiveOptions } from "./options.ts";
 import { SavedRecord } from "./record.ts";
 import { Revisions } from "./revisions.ts";
@@ -44,20 +44,8 @@ export interface Gap {
   reason: string;
 }
 
-/** Options of {@link LiveSession}. */
-export interface SessionOptions {
-  /** The output directory. */
-  out: OutputDir;
-  /** Parallel downloads. */
-  threads: number;
-  /** Compare files already there with the server's sizes. */
-  verify: boolean;
-  /** How to make requests; its `signal` is Ctrl-C. */
-  http: HttpOptions;
-  /** The local clock. */
-  clock: Clock;
-  /** Told about every event. */
-  observe: Observer;
+/** Options of {@link LiveSession}: its {@link Feed}'s, and how to report and when to stop. */
+export interface SessionOptions extends Omit<FeedOptions, "retryEveryMs" | "stallMs"> {
   /** Where gaps and notes are named as they happen. */
   term: Terminal;
   /** Where to begin, when to stop. */

@@ -97,19 +97,7 @@ export function textAnswer(status: number, method: string, extra: HeadersInit = 
 
 /** Collects a stream into one array. */
 async function collect(stream: ReadableStream<Uint8Array>): Promise<Bytes> {
-  const parts: Uint8Array[] = [];
-  let length = 0;
-  for await (const part of stream) {
-    parts.push(part);
-    length += part.length;
-  }
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 /** What {@link answerResource} needs besides the resource. */
