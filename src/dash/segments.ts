@@ -246,8 +246,7 @@ class Expander {
       const u = new URL(joinTemplate(split.pieces, marks), this.#rep.baseUrl);
       const href = u.href;
       // A number in the scheme, host or port could change how the URL parses.
-      const pathAt = u.protocol.length + (href.startsWith(`${u.protocol}//`) ? 2 : 0) +
-        u.host.length;
+      const pathAt = href.length - (u.pathname.length + u.search.length + u.hash.length);
       urlPieces = [];
       let rest = href;
       for (const mark of marks) {
