@@ -271,7 +271,7 @@ async function runOne(
       savedText,
       out,
       planned.saved.manifestPath,
-      new Map(planned.plan.items.map((i) => [normal(i.url), i.path])),
+      new Map([...planned.plan.items].map((i) => [normal(i.url), i.path])),
       skip,
     );
     const messages = [

@@ -80,7 +80,7 @@ Deno.test("self-check: every DASH fixture's saved copy resolves; a missing or mo
     const { saved } = planDash(await (await fetch(url)).text(), url);
     assert.deepEqual(await checkSavedDash(out, saved), [], folder);
     // Take a file away, and point the manifest elsewhere: both are reported.
-    const victim = saved.expect.representations[0].segments.at(-1)!.path;
+    const victim = [...saved.expect.representations[0].segments].at(-1)!.path;
     await Deno.remove(join(out, victim));
     const missing = await checkSavedDash(out, saved);
     assert.deepEqual(missing, [`${victim}: the saved file is missing`], folder);

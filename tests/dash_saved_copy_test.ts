@@ -23,7 +23,7 @@ const ORIGIN = "https://a.example/show/vod/manifest.mpd";
 /** Plans `text` and returns the saved text with what the plan saved. */
 function plan(text: string, url = ORIGIN) {
   const p = planDash(text, url);
-  return { ...p, saved: p.plan.manifests[0].text, items: p.plan.items };
+  return { ...p, saved: p.plan.manifests[0].text, items: [...p.plan.items] };
 }
 
 /**
@@ -37,7 +37,7 @@ function assertResolves(original: string, saved: string, url = ORIGIN): void {
   const manifest = localUrl(PLANNING_ROOT, p.saved.manifestPath);
   const after = parseMpd(saved, manifest, { tolerant: true });
   assert.equal(after.representations.length, before.representations.length);
-  const pathOf = new Map(p.plan.items.map((i) => [i.url, i.path]));
+  const pathOf = new Map([...p.plan.items].map((i) => [i.url, i.path]));
   after.representations.forEach((rep, r) => {
     const want = representationSegments(before.representations[r]);
     const got = representationSegments(rep);
@@ -347,7 +347,7 @@ Deno.test("one invalid Period of five fails alone, named; the others are planned
       '$Number$ in "p2/init-$Number$.mp4"; not mirrored',
   }]);
   assert.deepEqual(
-    p.plan.items.map((i) => i.path.split("/")[0]).filter((v, i, a) => a.indexOf(v) === i),
+    [...p.plan.items].map((i) => i.path.split("/")[0]).filter((v, i, a) => a.indexOf(v) === i),
     ["p0", "p1", "p3", "p4"],
   );
   assert.deepEqual(p.saved.expect.skipKeys, ["p2/v"]);

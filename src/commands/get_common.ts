@@ -9,7 +9,6 @@ import { type Command, InvalidArgumentError, Option } from "@commander-js/extra-
 import { resolve } from "node:path";
 import { ExitCode, UsageError } from "../errors.ts";
 import { type OutputDir, prepareOutputDir } from "../mirror/output.ts";
-import type { DownloadPlan } from "../mirror/plan.ts";
 import { executePlan, type RunReport } from "../mirror/run.ts";
 import { HeaderScope } from "../net/credentials.ts";
 import { DEFAULT_HTTP, type HttpOptions } from "../net/http.ts";
@@ -282,27 +281,55 @@ export function count(n: number, thing: string, things = `${thing}s`): string {
 /** The word for a saved manifest of each format. */
 const MANIFEST_WORD: Record<ManifestFormat, string> = { dash: "manifest", hls: "playlist" };
 
-/** Prints the plan of a `--dry-run`. */
+/** Items written to the output at once while a plan is printed. */
+const PRINT_BATCH = 2000;
+
+/**
+ * Prints the plan of a `--dry-run`, item by item in batches: a plan of 100,000 items is
+ * never one string (the JSON is what `JSON.stringify(plan, null, 2)` gives, with each item's
+ * `headers`).
+ */
 function printPlan(ctx: CommandContext, plan: SelectedPlan, http: HttpOptions, json: boolean) {
+  const out = ctx.io.stdout;
   const sends = (url: string) =>
     http.headers.length > 0 && (http.scope?.allows(new URL(url)) ?? false);
+  let batch: string[] = [];
+  const flush = (sep: string) => {
+    if (batch.length > 0) out.write(batch.join(sep) + sep);
+    batch = [];
+  };
   if (json) {
-    const items = plan.items.map((item) => ({ ...item, headers: sends(item.url) }));
     const manifests = plan.manifests.map((m) => ({ ...m, headers: sends(m.url) }));
-    ctx.io.stdout.write(JSON.stringify({ ...plan, manifests, items }, null, 2) + "\n");
+    // The items' place in the document, marked by a string no JSON text holds unescaped.
+    const mark = "\u0000items\u0000";
+    const text = JSON.stringify({ ...plan, manifests, items: mark }, null, 2);
+    const at = text.indexOf(JSON.stringify(mark));
+    let first = true;
+    out.write(text.slice(0, at));
+    for (const item of plan.items) {
+      // Flushed before the next item, so that a separator is always followed by one.
+      if (batch.length >= PRINT_BATCH) flush(",\n");
+      const one = JSON.stringify({ ...item, headers: sends(item.url) }, null, 2);
+      batch.push(`${first ? "[\n" : ""}    ${one.replaceAll("\n", "\n    ")}`);
+      first = false;
+    }
+    if (batch.length > 0) out.write(batch.join(",\n"));
+    batch = [];
+    out.write(`${first ? "[]" : "\n  ]"}${text.slice(at + JSON.stringify(mark).length)}\n`);
     return;
   }
   const mark = (url: string) => (http.headers.length > 0 && sends(url) ? "\t(-H headers)" : "");
-  const lines: string[] = [];
   for (const m of plan.manifests) {
-    lines.push(`${m.path}\t${m.url}${m.original !== undefined ? "\t(rewritten)" : ""}`);
+    batch.push(`${m.path}\t${m.url}${m.original !== undefined ? "\t(rewritten)" : ""}`);
   }
   for (const item of plan.items) {
+    if (batch.length >= PRINT_BATCH) flush("\n"); // before the next line: never empty at the end
     const ranges = item.ranges?.map((r) => `${r.start}-${r.end}`).join(",");
-    lines.push(`${item.path}\t${item.url}${ranges ? `\tranges ${ranges}` : ""}${mark(item.url)}`);
+    batch.push(`${item.path}\t${item.url}${ranges ? `\tranges ${ranges}` : ""}${mark(item.url)}`);
   }
-  if (plan.selection) { for (const l of selectionLines(plan.selection)) lines.push(`# ${l}`); }
-  ctx.io.stdout.write(lines.join("\n") + "\n");
+  if (plan.selection) { for (const l of selectionLines(plan.selection)) batch.push(`# ${l}`); }
+  if (batch.length === 0) batch.push(""); // as `[].join("\n") + "\n"`
+  flush("\n");
 }
 
 /** The summary of a run as `--json` prints it (and `--progress json` ends with). */
@@ -377,7 +404,7 @@ export type Planner = (
  * reference its saved manifests hold, offline; returns one message per reference that does
  * not land on a saved file (empty when the saved copy is whole).
  */
-export type SelfCheck = (out: OutputDir, plan: DownloadPlan) => Promise<string[]>;
+export type SelfCheck = (out: OutputDir, plan: SelectedPlan) => Promise<string[]>;
 
 /**
  * Runs a `get` subcommand: read the manifest, plan, then (unless `--dry-run`) download,

@@ -17,7 +17,8 @@ import { errorMessage } from "../errors.ts";
 import { isPlainRef, savedPathOf } from "./local_ref.ts";
 import { mpdDocument, readMpd } from "./mpd.ts";
 import type { Representation } from "./mpd_model.ts";
-import { representationSegments, type SegmentKind } from "./segments.ts";
+import { type Segment, type SegmentKind, type SegmentSource, segmentSource } from "./segments.ts";
+import { HashSet64 } from "../mirror/claims.ts";
 
 /** One resource as it was saved. */
 export interface ExpectedSegment {
@@ -31,6 +32,15 @@ export interface ExpectedSegment {
   time?: number;
 }
 
+/**
+ * The resources of a Representation as saved, in manifest order: an array, or a source
+ * that generates them each time it is gone through and knows how many there are.
+ */
+export interface ExpectedSegments extends Iterable<ExpectedSegment> {
+  /** How many resources it yields. */
+  readonly length: number;
+}
+
 /** One Representation as it was saved: its resources in manifest order. */
 export interface ExpectedRepresentation {
   /** Its key ({@link representationKeys}). */
@@ -38,7 +48,7 @@ export interface ExpectedRepresentation {
   /** Where it is in the MPD, for messages. */
   where: string;
   /** Its resources. */
-  segments: ExpectedSegment[];
+  segments: ExpectedSegments;
 }
 
 /** What a check knows of the mirror. */
@@ -92,7 +102,13 @@ function sameRange(a?: ByteRange, b?: ByteRange): boolean {
 function foldersOf(expect: CopyExpectation): Set<string> {
   const folders = new Set<string>([""]);
   for (const r of expect.representations) {
+    let last = "";
     for (const s of r.segments) {
+      // Resources come folder by folder: a folder just seen adds nothing.
+      const slash = s.path.lastIndexOf("/");
+      const folder = s.path.slice(0, slash + 1);
+      if (folder === last) continue;
+      last = folder;
       const parts = s.path.split("/");
       for (let i = 1; i < parts.length; i++) folders.add(`${parts.slice(0, i).join("/")}/`);
     }
@@ -131,6 +147,44 @@ function missingFolderOnTheWay(
   return undefined;
 }
 
+/** What is wrong with one resource of the saved manifest, if anything. */
+function segmentProblem(
+  s: Segment,
+  e: ExpectedSegment,
+  rep: Representation,
+  root: string,
+  folders: ReadonlySet<string>,
+  climbs: Map<string, string | undefined>,
+): string | undefined {
+  const path = savedPathOf(s.url, root);
+  const what = `${s.kind}${s.kind === "media" && s.number !== undefined ? ` ${s.number}` : ""}`;
+  if (path === undefined) return `${what} resolves to ${s.url}, outside the output folder`;
+  if (path !== e.path) return `${what} resolves to ${path}, but was saved as ${e.path}`;
+  if (s.kind !== e.kind) return `${what} is saved as a ${e.kind} resource`;
+  if (!sameRange(s.range, e.range)) {
+    return `${what} addresses bytes ${s.range?.start}-${s.range?.end} of ${path}, not ` +
+      `${e.range?.start}-${e.range?.end}`;
+  }
+  if (e.time !== undefined && s.time !== undefined && e.time !== s.time) {
+    return `${what} starts at ${s.time}, not at ${e.time}`;
+  }
+  if (s.ref !== undefined && !isPlainRef(s.ref)) {
+    return `${what} is named "${s.ref}", which a client that does not decode URLs ` +
+      `(ffmpeg) does not find as ${path}`;
+  }
+  const dir = s.ref === undefined ? "" : s.ref.slice(0, s.ref.lastIndexOf("/") + 1);
+  let missing = climbs.get(dir);
+  if (!climbs.has(dir)) {
+    missing = missingFolderOnTheWay([...rep.baseRefs, dir], folders);
+    climbs.set(dir, missing);
+  }
+  if (missing !== undefined) {
+    return `${what} is reached through "${missing}..", but nothing is saved in ` +
+      `${missing || "the output folder"} (a client that joins paths as written fails)`;
+  }
+  return undefined;
+}
+
 /** Checks one saved Representation against what was saved for it. */
 function checkRepresentation(
   rep: Representation,
@@ -148,63 +202,53 @@ function checkRepresentation(
       );
     }
   }
-  let segments;
+  let segments: SegmentSource;
   try {
-    segments = representationSegments(rep);
+    segments = segmentSource(rep);
   } catch (err) {
     return [...out, `${name}: ${errorMessage(err)}`];
   }
   const want = expected.segments;
+  const found: string[] = [];
   if (segments.length !== want.length) {
-    out.push(
+    found.push(
       `${name}: the saved manifest addresses ${segments.length} resources, but ${want.length} ` +
         `were saved for this Representation`,
     );
   }
-  const bySource = new Map<string, { first: string; count: number; of: number }>();
+  const bySource = new Map<string, { first: string; count: number }>();
   const climbs = new Map<string, string | undefined>();
-  const totals = new Map<string, number>();
-  for (const s of segments) totals.set(s.source, (totals.get(s.source) ?? 0) + 1);
-  segments.forEach((s, i) => {
-    const e = want[i];
-    if (e === undefined) return;
-    const path = savedPathOf(s.url, root);
-    const what = `${s.kind}${s.kind === "media" && s.number !== undefined ? ` ${s.number}` : ""}`;
-    let problem: string | undefined;
-    if (path === undefined) {
-      problem = `${what} resolves to ${s.url}, outside the output folder`;
-    } else if (path !== e.path) problem = `${what} resolves to ${path}, but was saved as ${e.path}`;
-    else if (s.kind !== e.kind) problem = `${what} is saved as a ${e.kind} resource`;
-    else if (!sameRange(s.range, e.range)) {
-      problem = `${what} addresses bytes ${s.range?.start}-${s.range?.end} of ${path}, not ` +
-        `${e.range?.start}-${e.range?.end}`;
-    } else if (e.time !== undefined && s.time !== undefined && e.time !== s.time) {
-      problem = `${what} starts at ${s.time}, not at ${e.time}`;
-    } else if (s.ref !== undefined && !isPlainRef(s.ref)) {
-      problem = `${what} is named "${s.ref}", which a client that does not decode URLs ` +
-        `(ffmpeg) does not find as ${path}`;
-    } else {
-      const dir = s.ref === undefined ? "" : s.ref.slice(0, s.ref.lastIndexOf("/") + 1);
-      let missing = climbs.get(dir);
-      if (!climbs.has(dir)) {
-        missing = missingFolderOnTheWay([...rep.baseRefs, dir], folders);
-        climbs.set(dir, missing);
-      }
-      if (missing !== undefined) {
-        problem = `${what} is reached through "${missing}..", but nothing is saved in ` +
-          `${missing || "the output folder"} (a client that joins paths as written fails)`;
-      }
+  const wanted = want[Symbol.iterator]();
+  try {
+    for (const s of segments) {
+      const next = wanted.next();
+      if (next.done) break;
+      const problem = segmentProblem(s, next.value, rep, root, folders, climbs);
+      if (problem === undefined) continue;
+      const entry = bySource.get(s.source);
+      if (entry) entry.count++;
+      else bySource.set(s.source, { first: problem, count: 1 });
     }
-    if (problem === undefined) return;
-    const entry = bySource.get(s.source);
-    if (entry) entry.count++;
-    else bySource.set(s.source, { first: problem, count: 1, of: totals.get(s.source) ?? 1 });
-  });
-  for (const [source, { first, count, of }] of bySource) {
-    const many = of > 1 ? ` (${count} of ${of} resources; the first: ${first})` : `: ${first}`;
-    out.push(`${name}: ${source} does not land on the saved file${many}`);
+  } catch (err) {
+    return [...out, `${name}: ${errorMessage(err)}`];
+  } finally {
+    wanted.return?.();
   }
-  return out;
+  // How many resources each attribute names, counted only when one is wrong.
+  const totals = new Map<string, number>();
+  if (bySource.size > 0) {
+    try {
+      for (const s of segments) totals.set(s.source, (totals.get(s.source) ?? 0) + 1);
+    } catch {
+      // generated once already: cannot fail now
+    }
+  }
+  for (const [source, { first, count }] of bySource) {
+    const of = totals.get(source) ?? 1;
+    const many = of > 1 ? ` (${count} of ${of} resources; the first: ${first})` : `: ${first}`;
+    found.push(`${name}: ${source} does not land on the saved file${many}`);
+  }
+  return [...out, ...found];
 }
 
 /**
@@ -294,14 +338,18 @@ export async function checkSavedDash(outDir: string, saved: SavedDash): Promise<
   }
   const manifestUrl = pathToFileURL(manifestFile).href;
   const messages = checkSavedText(text, manifestUrl, root, saved.expect).map((i) => i.message);
-  const paths = new Set(saved.expect.representations.flatMap((r) => r.segments.map((s) => s.path)));
-  for (const path of paths) {
-    try {
-      // Synchronously: 100,000 awaited stats took seconds; these take milliseconds.
-      const st = Deno.lstatSync(`${outDir.replace(/\/$/, "")}/${path}`);
-      if (!st.isFile) messages.push(`${path}: is not a regular file`);
-    } catch {
-      messages.push(`${path}: the saved file is missing`);
+  // Each saved file once (by hash: 100,000 paths are not held as strings).
+  const seen = new HashSet64();
+  for (const r of saved.expect.representations) {
+    for (const { path } of r.segments) {
+      if (!seen.add(path)) continue;
+      try {
+        // Synchronously: 100,000 awaited stats took seconds; these take milliseconds.
+        const st = Deno.lstatSync(`${outDir.replace(/\/$/, "")}/${path}`);
+        if (!st.isFile) messages.push(`${path}: is not a regular file`);
+      } catch {
+        messages.push(`${path}: the saved file is missing`);
+      }
     }
   }
   return messages;

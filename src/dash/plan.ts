@@ -7,21 +7,15 @@
  */
 import { InputError } from "../errors.ts";
 import { Layout, manifestFileName } from "../mirror/layout.ts";
-import type { DownloadPlan, Failure, PlanItem, ResourceKind } from "../mirror/plan.ts";
+import type { DownloadPlan, Failure, PlanItems } from "../mirror/plan.ts";
+import { DashItems } from "./plan_items.ts";
 import { representationKeys, type SavedDash } from "./copy_check.ts";
 import { type Mpd, mpdDocument, readMpd, type Representation } from "./mpd.ts";
 import { savedCopy } from "./saved_copy.ts";
 import { describeRepresentation } from "./tracks.ts";
 import { trackLabel } from "../select/track.ts";
 import { parseXml, type XmlElement } from "./xml.ts";
-import { representationSegments, type Segment, type SegmentKind } from "./segments.ts";
-
-const KIND: Record<SegmentKind, ResourceKind> = {
-  init: "init",
-  index: "index",
-  media: "media",
-  bitstreamSwitching: "init",
-};
+import { type Segment, type SegmentSource, segmentSource } from "./segments.ts";
 
 /** Options of {@link planDash}. */
 export interface DashPlanOptions {
@@ -31,14 +25,14 @@ export interface DashPlanOptions {
 
 /** A plan, and the MPD it came from. */
 export interface DashPlan {
-  /** What to write and fetch. */
-  plan: DownloadPlan;
+  /** What to write and fetch; its items are generated as they are taken. */
+  plan: Omit<DownloadPlan, "items"> & { items: PlanItems };
   /** The parsed manifest. */
   mpd: Mpd;
   /** The layout that placed every file (and can place more). */
   layout: Layout;
-  /** The Representations mirrored, with their resources' paths. */
-  placed: PlacedRepresentation[];
+  /** The Representations mirrored, with their resources' paths (generated on demand). */
+  placed: LazyPlacement[];
   /** What the saved copy must resolve to: the input of the self-check (`checkSavedDash`). */
   saved: SavedDash;
 }
@@ -87,10 +81,15 @@ export function planDash(
   }));
   const keys = representationKeys(mpd.representations);
   const skipKeys: string[] = [];
-  const placed: PlacedRepresentation[] = [];
+  const placed: LazyPlacement[] = [];
+  // Each resource is seen once here; the items are generated again as the run takes them.
+  const items = new DashItems();
   mpd.representations.forEach((rep, i) => {
     try {
-      placed.push(placeRepresentation(rep, manifestUrl, layout, { schemes }));
+      const see = items.start(rep);
+      const one = placeLazily(rep, manifestUrl, layout, { schemes }, see);
+      items.add(one);
+      placed.push(one);
     } catch (err) {
       // A hostile URL (file:, data:) refuses the whole manifest; a bad part fails alone.
       if (!(err instanceof InputError) || err instanceof UnsafeUrlError) throw err;
@@ -108,17 +107,6 @@ export function planDash(
       failures.map((f) => f.reason.replace(/; not mirrored$/, "")).join("; "),
       manifestUrl,
     );
-  }
-  const byUrl = new Map<string, PlanItem>();
-  for (const { rep, segments } of placed) {
-    for (const seg of segments) {
-      let item = byUrl.get(seg.url);
-      if (!item) {
-        item = { url: seg.url, path: seg.path, kind: KIND[seg.kind], track: rep.id };
-        byUrl.set(seg.url, item);
-      }
-      if (seg.range) (item.ranges ??= []).push(seg.range);
-    }
   }
   const copy = savedCopy({
     text,
@@ -147,6 +135,7 @@ export function planDash(
       tracks: placed.map(({ rep }) => ({
         id: rep.id,
         label: trackLabel(describeRepresentation(rep)),
+        files: items.filesOf(rep.id),
       })),
       manifests: [{
         url: manifestUrl,
@@ -154,7 +143,7 @@ export function planDash(
         text: copy.text,
         original: copy.changed ? text : undefined,
       }],
-      items: [...byUrl.values()],
+      items: items.items(),
       notes,
       ...(failures.length > 0 ? { failures } : {}),
     },
@@ -287,9 +276,27 @@ export function placeRepresentation(
   layout: Layout,
   options: PlaceOptions = {},
 ): PlacedRepresentation {
+  const source = segmentSource(rep, { source: manifestUrl });
+  checkSegments(rep, source, manifestUrl, layout, options);
+  return { rep, segments: [...source].map((seg) => ({ ...seg, path: layout.pathFor(seg.url) })) };
+}
+
+/** Refuses a Representation whose resources use another scheme or leave the root. */
+function checkSegments(
+  rep: Representation,
+  source: SegmentSource,
+  manifestUrl: string,
+  layout: Layout,
+  options: PlaceOptions,
+): void {
   const schemes = options.schemes ?? ["http:", "https:"];
-  const segments = representationSegments(rep, { source: manifestUrl });
-  for (const seg of segments) {
+  let known = "";
+  for (const seg of source) {
+    // Every URL here is serialized (the parser's href): its scheme is its text up to `:`.
+    if (known !== "" && seg.url.startsWith(known)) {
+      if (options.insideRoot && !seg.url.startsWith(layout.root)) outsideRoot(seg);
+      continue;
+    }
     const scheme = new URL(seg.url).protocol;
     if (!schemes.includes(scheme)) {
       // A local file named by a remote manifest is hostile; any other scheme (an inline
@@ -301,15 +308,103 @@ export function placeRepresentation(
         `${manifestUrl}: ${rep.where}`,
       );
     }
-    if (options.insideRoot && !seg.url.startsWith(layout.root)) {
-      throw new UnsafeUrlError(
-        `${seg.kind} segment URL ${seg.url} is outside the manifest's folder ${layout.root}`,
-        `${manifestUrl}: ${rep.where}`,
-      );
-    }
+    if (seg.url.startsWith(scheme)) known = scheme;
+    if (options.insideRoot && !seg.url.startsWith(layout.root)) outsideRoot(seg);
   }
-  return { rep, segments: segments.map((seg) => ({ ...seg, path: layout.pathFor(seg.url) })) };
+  function outsideRoot(seg: Segment): never {
+    throw new UnsafeUrlError(
+      `${seg.kind} segment URL ${seg.url} is outside the manifest's folder ${layout.root}`,
+      `${manifestUrl}: ${rep.where}`,
+    );
+  }
 }
+
+/** A Representation's resources with their local paths, made on demand; see {@link placeLazily}. */
+export interface PlacedSource extends Iterable<PlacedSegment> {
+  /** How many resources it yields. */
+  readonly length: number;
+}
+
+/** A Representation and its placed resources, generated each time they are gone through. */
+export interface LazyPlacement {
+  /** The Representation, with everything it inherits. */
+  rep: Representation;
+  /** Initialization, index and media resources, in manifest order. */
+  segments: PlacedSource;
+  /** The same resources without their paths. */
+  source: SegmentSource;
+}
+
+/**
+ * {@link placeRepresentation} without holding the result: the Representation is checked
+ * and every one of its URLs given its path by `layout` now (in manifest order, so the paths
+ * are those {@link placeRepresentation} gives), and its resources are generated again, each
+ * with the path the layout gave it, whenever they are gone through.
+ *
+ * @param each called with each resource and its position, once, after the checks pass
+ * @throws {InputError} as {@link placeRepresentation}
+ *
+ * @example
+ * ```ts
+ * import { parseMpd } from "./mpd.ts";
+ * const url = "https://cdn.example/vod/manifest.mpd";
+ * const mpd = parseMpd(await Deno.readTextFile("manifest.mpd"), url);
+ * const { layout } = dashLayout(url);
+ * const placed = placeLazily(mpd.representations[0], url, layout);
+ * for (const seg of placed.segments) console.log(seg.path);
+ * ```
+ */
+export function placeLazily(
+  rep: Representation,
+  manifestUrl: string,
+  layout: Layout,
+  options: PlaceOptions = {},
+  each?: (seg: Segment, index: number) => void,
+): LazyPlacement {
+  const source = segmentSource(rep, { source: manifestUrl });
+  checkSegments(rep, source, manifestUrl, layout, options);
+  // Most resources are saved under their URL's own path below the root: those paths are
+  // taken from the URL again, and only the others are remembered (or, when most are
+  // others, asked of the layout again).
+  const root = layout.root;
+  const natural = (url: string): string | undefined => {
+    if (!url.startsWith(root)) return undefined;
+    const end = url.search(/[?#]/);
+    return end < 0 ? url.slice(root.length) : url.slice(root.length, end);
+  };
+  let odd: Map<number, string> | undefined = new Map();
+  let i = 0;
+  for (const seg of source) {
+    const path = layout.pathFor(seg.url);
+    if (odd !== undefined && natural(seg.url) !== path) {
+      odd.set(i, path);
+      if (odd.size > MAX_ODD_PATHS) odd = undefined;
+    }
+    each?.(seg, i++);
+  }
+  const odds = odd;
+  return {
+    rep,
+    source,
+    segments: {
+      length: source.length,
+      *[Symbol.iterator]() {
+        // The layout gives a URL the same path every time it is asked.
+        let i = 0;
+        for (const seg of source) {
+          const path = odds === undefined
+            ? layout.pathFor(seg.url)
+            : odds.get(i) ?? natural(seg.url)!;
+          i++;
+          yield { ...seg, path };
+        }
+      },
+    },
+  };
+}
+
+/** The most resources of a Representation whose paths {@link placeLazily} remembers. */
+const MAX_ODD_PATHS = 1000;
 
 /**
  * Where a local MPD read without `--base-url` stands: at its first MPD-level BaseURL when

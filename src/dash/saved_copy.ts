@@ -36,7 +36,7 @@ import {
   usersOf,
   xmlAddressing,
 } from "./mpd_edit.ts";
-import type { PlacedRepresentation, PlacedSegment } from "./plan.ts";
+import type { LazyPlacement, PlacedSegment } from "./plan.ts";
 import {
   commonFolder,
   explicitList,
@@ -55,8 +55,8 @@ export interface SavedCopyInput {
   text: string;
   /** It, parsed (tolerantly) at its URL. */
   mpd: Mpd;
-  /** The Representations mirrored, with the paths of their resources. */
-  placed: PlacedRepresentation[];
+  /** The Representations mirrored, with the paths of their resources (arrays, or lazy). */
+  placed: readonly Pick<LazyPlacement, "rep" | "segments">[];
   /** The layout that gave those paths. */
   layout: Layout;
   /** Where the MPD is saved, relative to the output directory. */
@@ -122,12 +122,15 @@ class SavedCopyMaker {
       representations: placed.map((p): ExpectedRepresentation => ({
         key: this.#keys.get(p.rep)!,
         where: p.rep.where,
-        segments: p.segments.map((s) => ({
-          kind: s.kind,
-          path: s.path,
-          range: s.range,
-          time: s.time,
-        })),
+        // Generated again from the placed resources each time the check goes through them.
+        segments: {
+          length: p.segments.length,
+          *[Symbol.iterator]() {
+            for (const s of p.segments) {
+              yield { kind: s.kind, path: s.path, range: s.range, time: s.time };
+            }
+          },
+        },
       })),
       skipKeys: input.skipKeys ?? [],
       skipWheres: input.skipWheres ?? [],
@@ -136,17 +139,22 @@ class SavedCopyMaker {
     this.#wantsOf();
   }
 
-  /** The saved paths each level's BaseURL leads to (through relative references). */
-  #scopes(): Map<XmlElement, string[]> {
-    const scope = new Map<XmlElement, string[]>();
+  /**
+   * The folders of the saved paths each level's BaseURL leads to (through relative
+   * references): a folder per path is all the choice of a BaseURL looks at.
+   */
+  #scopes(): Map<XmlElement, Set<string>> {
+    const scope = new Map<XmlElement, Set<string>>();
     for (const { rep, segments } of this.#input.placed) {
-      const paths = segments.filter((s) => s.ref === undefined || isPathRef(s.ref))
-        .map((s) => s.path);
+      const folders = new Set<string>();
+      for (const s of segments) {
+        if (s.ref === undefined || isPathRef(s.ref)) folders.add(folderOf(s.path));
+      }
       const { representation, adaptationSet, period } = rep.elements;
       for (const el of [representation, adaptationSet, period, this.#input.mpd.root]) {
-        const list = scope.get(el);
-        if (list) list.push(...paths);
-        else scope.set(el, [...paths]);
+        const set = scope.get(el);
+        if (set) { for (const f of folders) set.add(f); }
+        else scope.set(el, new Set(folders));
         // An absolute BaseURL here: the levels above play no part in these paths.
         const own = childrenNamed(el, "BaseURL")[0];
         if (own !== undefined && !isPathRef(own.text)) break;
@@ -171,9 +179,10 @@ class SavedCopyMaker {
         let target = layout.peek(chosen.resolved);
         let value = chosen.text;
         const isFolder = target === "" || target.endsWith("/");
-        const below = scope.get(el) ?? [];
+        const below = [...scope.get(el) ?? []];
         // Clients that join paths without normalising them need each folder a `..` leaves
-        // to exist: a folder with nothing saved in it is not kept as a base.
+        // to exist: a folder with nothing saved in it is not kept as a base. (A path lies
+        // under the folder `target` when its own folder does.)
         const held = !isFolder || below.length === 0 || below.some((p) => p.startsWith(target));
         if (!held || !lands(chosen.text, parent, target)) {
           if (isFolder) target = commonFolder([target, ...below]);
@@ -205,25 +214,27 @@ class SavedCopyMaker {
       const base = this.#localBase.get(rep.elements.representation);
       if (base === undefined) continue;
       const fromDir = folderOf(savedPathOf(base, PLANNING_ROOT) ?? "");
-      const bySource = new Map<string, PlacedSegment[]>();
+      // Per attribute: its first resource, and whether every one lands on its saved file.
+      const bySource = new Map<string, { first: PlacedSegment; all: boolean }>();
       for (const s of segments) {
         if (s.ref === undefined) continue;
-        const list = bySource.get(s.source);
-        if (list) list.push(s);
-        else bySource.set(s.source, [s]);
+        const entry = bySource.get(s.source);
+        if (entry === undefined) {
+          bySource.set(s.source, { first: s, all: lands(s.ref, base, s.path) });
+        } else if (entry.all && !lands(s.ref, base, s.path)) entry.all = false;
       }
-      for (const [source, segs] of bySource) {
+      for (const [source, { first, all }] of bySource) {
         const slot = slotOf(rep, source);
         if (slot === undefined) continue;
         let want: Want = KEEP;
-        if (!segs.every((s) => lands(s.ref!, base, s.path))) {
+        if (!all) {
           if (slot.template) {
             const template = slot.element.attrs[slot.attr];
             const candidate = templateCandidate(template, rep.baseUrl, fromDir, this.#input.layout);
             // No template builds these names (or only the one that already does not).
             if (candidate === undefined || candidate === template) this.needsList.add(rep);
             else want = candidate;
-          } else want = plainRef(fromDir, segs[0].path);
+          } else want = plainRef(fromDir, first.path);
         }
         let byAttr = this.#wants.get(slot.element);
         if (!byAttr) this.#wants.set(slot.element, byAttr = new Map());

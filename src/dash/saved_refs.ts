@@ -15,9 +15,19 @@ import type { PlacedSegment } from "./plan.ts";
 import { childrenNamed, type XmlElement } from "./xml.ts";
 import type { NewElement, XmlEditor } from "./xml_edit.ts";
 
+/** A relative path reference in characters URL parsing keeps as they are. */
+const SIMPLE_REF = /^[A-Za-z0-9\-._~!$&'()*+,;=@][A-Za-z0-9\-._~!$&'()*+,;=@/]*$/;
+/** A `.` or `..` path segment. */
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
+
 /** Whether `ref`, resolved against `base` (a local URL), is plain and lands on `path`. */
 export function lands(ref: string, base: string, path: string): boolean {
   if (ref !== "" && !isPlainRef(ref)) return false;
+  // A relative path in plain characters resolves to the base's folder and itself: no URL
+  // parsing (100,000 segments make 100,000 of these).
+  if (SIMPLE_REF.test(ref) && !DOT_SEGMENT.test(ref) && !/[?#]/.test(base)) {
+    return savedPathOf(base.slice(0, base.lastIndexOf("/") + 1) + ref, PLANNING_ROOT) === path;
+  }
   try {
     return savedPathOf(new URL(ref, base).href, PLANNING_ROOT) === path;
   } catch {
@@ -130,7 +140,7 @@ export function templateCandidate(
 export function explicitList(
   edit: XmlEditor,
   rep: Representation,
-  segments: PlacedSegment[],
+  segments: Iterable<PlacedSegment>,
   fromDir: string,
 ): NewElement {
   const a = rep.addressing;
@@ -139,14 +149,15 @@ export function explicitList(
   const ref = (s: PlacedSegment) => plainRef(fromDir, s.path);
   const range = (s: PlacedSegment): [string, string][] =>
     s.range ? [["range", `${s.range.start}-${s.range.end}`]] : [];
-  const one = (kind: string, name: string): NewElement[] =>
-    segments.filter((s) => s.kind === kind).slice(0, 1).map((s) => ({
-      name,
-      attrs: [["sourceURL", ref(s)], ...range(s)],
-    }));
+  const firsts = new Map<string, PlacedSegment>();
+  const one = (kind: string, name: string): NewElement[] => {
+    const s = firsts.get(kind);
+    return s === undefined ? [] : [{ name, attrs: [["sourceURL", ref(s)], ...range(s)] }];
+  };
   const urls: NewElement[] = [];
   let index: PlacedSegment | undefined;
   for (const s of segments) {
+    if (!firsts.has(s.kind)) firsts.set(s.kind, s);
     if (s.kind === "index" && perSegmentIndex) index = s;
     if (s.kind !== "media") continue;
     const attrs: [string, string][] = [["media", ref(s)]];

@@ -17,7 +17,13 @@ import type {
   TimelineEntry,
   UrlRange,
 } from "./mpd.ts";
-import { checkTemplate, fillTemplate, type TemplateValues } from "./template.ts";
+import {
+  checkTemplate,
+  fillTemplate,
+  joinTemplate,
+  splitTemplate,
+  type TemplateValues,
+} from "./template.ts";
 
 /** The most segments one Representation may expand to. */
 export const MAX_SEGMENTS = 1_000_000;
@@ -59,6 +65,22 @@ interface Slot {
   number: number;
   time: number;
   subNumber?: number;
+}
+
+/** The media slots of a Representation: how many, and each generated on demand. */
+interface Slots {
+  count: number;
+  generate: () => Iterator<Slot> & Iterable<Slot>;
+}
+
+/**
+ * A Representation's resources in manifest order, generated each time they are gone
+ * through (a template's segments are made from the template and the slot as they are
+ * needed, never all held at once); it knows how many there are. An array is one.
+ */
+export interface SegmentSource extends Iterable<Segment> {
+  /** How many resources it yields. */
+  readonly length: number;
 }
 
 class Expander {
@@ -119,8 +141,8 @@ class Expander {
     return { url: this.resolve(ref), kind, ref, source: `SegmentTemplate@${attr}` };
   }
 
-  /** Media slots of a SegmentTimeline. */
-  timelineSlots(a: TemplateAddressing | ListAddressing, timeline: TimelineEntry[]): Slot[] {
+  /** Media slots of a SegmentTimeline, generated on demand (the timeline is checked now). */
+  timelineSlots(a: TemplateAddressing | ListAddressing, timeline: TimelineEntry[]): Slots {
     const pto = a.presentationTimeOffset;
     // First pass: count, without generating, so a hostile @r costs nothing.
     let total = 0;
@@ -141,27 +163,36 @@ class Expander {
       this.checkCount(total, "SegmentTimeline");
       cursor = start + (r + 1) * s.d;
     });
-    const slots: Slot[] = [];
-    let number = a.startNumber;
-    cursor = 0;
-    timeline.forEach((s, i) => {
-      if (s.n !== undefined) number = s.n;
-      let time = s.t ?? cursor;
-      for (let j = 0; j <= repeats[i]; j++) {
-        if (a.endNumber !== undefined && number > a.endNumber) return;
-        if (s.k > 1) {
-          for (let sub = 1; sub <= s.k; sub++) slots.push({ number, time, subNumber: sub });
-        } else slots.push({ number, time });
-        number++;
-        time += s.d;
+    const generate = function* (): Generator<Slot> {
+      let number = a.startNumber;
+      let cursor = 0;
+      for (let i = 0; i < timeline.length; i++) {
+        const s = timeline[i];
+        if (s.n !== undefined) number = s.n;
+        let time = s.t ?? cursor;
+        let cut = false;
+        for (let j = 0; j <= repeats[i]; j++) {
+          if (a.endNumber !== undefined && number > a.endNumber) {
+            cut = true;
+            break;
+          }
+          if (s.k > 1) {
+            for (let sub = 1; sub <= s.k; sub++) yield { number, time, subNumber: sub };
+          } else yield { number, time };
+          number++;
+          time += s.d;
+        }
+        if (!cut) cursor = time;
       }
-      cursor = time;
-    });
-    return slots;
+    };
+    let count = 0;
+    if (a.endNumber === undefined) count = total;
+    else for (const _ of generate()) count++;
+    return { count, generate };
   }
 
-  /** Media slots of `@duration`-based addressing. */
-  durationSlots(a: TemplateAddressing | ListAddressing, duration: number): Slot[] {
+  /** Media slots of `@duration`-based addressing, generated on demand. */
+  durationSlots(a: TemplateAddressing | ListAddressing, duration: number): Slots {
     let count: number;
     if (a.endNumber !== undefined) count = a.endNumber - a.startNumber + 1;
     else {
@@ -169,11 +200,15 @@ class Expander {
       count = Math.ceil(span / duration - 1e-9);
     }
     this.checkCount(count, "@duration addressing");
-    const slots: Slot[] = [];
-    for (let i = 0; i < count; i++) {
-      slots.push({ number: a.startNumber + i, time: a.presentationTimeOffset + i * duration });
-    }
-    return slots;
+    count = Math.max(0, count);
+    return {
+      count,
+      *generate() {
+        for (let i = 0; i < count; i++) {
+          yield { number: a.startNumber + i, time: a.presentationTimeOffset + i * duration };
+        }
+      },
+    };
   }
 
   fill(template: string, slot?: Slot): string {
@@ -191,7 +226,67 @@ class Expander {
     }
   }
 
-  template(a: TemplateAddressing): Segment[] {
+  /**
+   * Makes the segment of each slot named by a template attribute: the template's constant
+   * parts resolved against the BaseURL once, and only the numbers written in per segment,
+   * when that gives the same URL as resolving each filled reference (checked on the first
+   * segments); otherwise each filled reference is resolved.
+   */
+  filler(template: string, attr: string, kind: SegmentKind): (slot: Slot) => Segment {
+    const source = `SegmentTemplate@${attr}`;
+    const slow = (slot: Slot): Segment => this.filled(template, attr, kind, slot);
+    const split = splitTemplate(template, {
+      representationId: this.#rep.id,
+      bandwidth: this.#rep.bandwidth,
+    });
+    if (split === undefined || split.vars.length === 0) return slow;
+    const marks = split.vars.map((_, i) => `zq${i}streamkitslot`);
+    let urlPieces: string[];
+    try {
+      const u = new URL(joinTemplate(split.pieces, marks), this.#rep.baseUrl);
+      const href = u.href;
+      // A number in the scheme, host or port could change how the URL parses.
+      const pathAt = href.length - (u.pathname.length + u.search.length + u.hash.length);
+      urlPieces = [];
+      let rest = href;
+      for (const mark of marks) {
+        const at = rest.indexOf(mark);
+        if (at < 0 || rest.indexOf(mark, at + 1) >= 0) return slow;
+        if (urlPieces.length === 0 && at < pathAt) return slow;
+        urlPieces.push(rest.slice(0, at));
+        rest = rest.slice(at + mark.length);
+      }
+      urlPieces.push(rest);
+    } catch {
+      return slow;
+    }
+    let checked = 0;
+    return (slot: Slot): Segment => {
+      const values: string[] = [];
+      for (const v of split.vars) {
+        const value = slot[v.key];
+        if (value === undefined) return slow(slot); // fails, naming the identifier
+        values.push(v.format(value));
+      }
+      const seg: Segment = {
+        url: joinTemplate(urlPieces, values),
+        kind,
+        ref: joinTemplate(split.pieces, values),
+        source,
+      };
+      if (checked < 2) {
+        checked++;
+        const want = slow(slot);
+        if (want.url !== seg.url || want.ref !== seg.ref) {
+          checked = Infinity;
+          return slow(slot);
+        }
+      }
+      return checked === Infinity ? slow(slot) : seg;
+    };
+  }
+
+  template(a: TemplateAddressing): SegmentSource {
     for (
       const t of [a.media, a.initializationTemplate, a.indexTemplate, a.bitstreamSwitchingTemplate]
     ) {
@@ -199,38 +294,55 @@ class Expander {
       const problem = checkTemplate(t);
       if (problem) this.fail(`SegmentTemplate: ${problem}`);
     }
-    const out: Segment[] = [];
+    const head: Segment[] = [];
     if (a.initializationTemplate !== undefined) {
-      out.push(this.filled(a.initializationTemplate, "initialization", "init"));
-    } else out.push(...this.urlRange(a.initialization, "init", "Initialization"));
+      head.push(this.filled(a.initializationTemplate, "initialization", "init"));
+    } else head.push(...this.urlRange(a.initialization, "init", "Initialization"));
     if (a.bitstreamSwitchingTemplate !== undefined) {
-      out.push(
+      head.push(
         this.filled(a.bitstreamSwitchingTemplate, "bitstreamSwitching", "bitstreamSwitching"),
       );
     }
     const perSegmentIndex = a.indexTemplate !== undefined &&
       /\$(Number|Time)/.test(a.indexTemplate);
     if (a.indexTemplate !== undefined && !perSegmentIndex) {
-      out.push(this.filled(a.indexTemplate, "index", "index"));
-    } else out.push(...this.urlRange(a.representationIndex, "index", "RepresentationIndex"));
+      head.push(this.filled(a.indexTemplate, "index", "index"));
+    } else head.push(...this.urlRange(a.representationIndex, "index", "RepresentationIndex"));
     if (a.media === undefined) {
       if (a.timeline || a.duration !== undefined) this.fail("SegmentTemplate@media is missing");
-      return out;
+      return head;
     }
-    const slots = a.timeline
+    const slots: Slots = a.timeline
       ? this.timelineSlots(a, a.timeline)
       : a.duration !== undefined
       ? this.durationSlots(a, a.duration)
-      : [{ number: a.startNumber, time: a.presentationTimeOffset }];
-    for (const slot of slots) {
-      if (perSegmentIndex) out.push(this.filled(a.indexTemplate!, "index", "index", slot));
-      out.push({
-        ...this.filled(a.media, "media", "media", slot),
-        number: slot.number,
-        time: slot.time,
-      });
-    }
-    return out;
+      : {
+        count: 1,
+        generate: () =>
+          [{ number: a.startNumber, time: a.presentationTimeOffset }][Symbol.iterator](),
+      };
+    const media = a.media;
+    const index = a.indexTemplate;
+    const makeSource = () => {
+      const mediaOf = this.filler(media, "media", "media");
+      const indexOf = perSegmentIndex ? this.filler(index!, "index", "index") : undefined;
+      return { mediaOf, indexOf };
+    };
+    const source: SegmentSource = {
+      length: head.length + slots.count * (perSegmentIndex ? 2 : 1),
+      *[Symbol.iterator]() {
+        yield* head;
+        const { mediaOf, indexOf } = makeSource();
+        for (const slot of slots.generate()) {
+          if (indexOf) yield indexOf(slot);
+          const seg = mediaOf(slot);
+          seg.number = slot.number;
+          seg.time = slot.time;
+          yield seg;
+        }
+      },
+    };
+    return source;
   }
 
   list(a: ListAddressing): Segment[] {
@@ -242,7 +354,7 @@ class Expander {
     ];
     // Numbers and times follow the timeline or @duration when given.
     const slots = a.timeline
-      ? this.timelineSlots(a, a.timeline)
+      ? [...this.timelineSlots(a, a.timeline).generate()]
       : a.duration !== undefined
       ? a.segmentUrls.map((_, i) => ({
         number: a.startNumber + i,
@@ -272,7 +384,7 @@ class Expander {
     return out;
   }
 
-  expand(): Segment[] {
+  expand(): SegmentSource {
     const a = this.#rep.addressing;
     switch (a.kind) {
       case "template":
@@ -316,5 +428,26 @@ export function representationSegments(
   rep: Representation,
   options: SegmentOptions = {},
 ): Segment[] {
+  return [...segmentSource(rep, options)];
+}
+
+/**
+ * One Representation's resources as {@link representationSegments} lists them, generated
+ * on demand each time they are gone through: a 100,000-segment template costs its template
+ * and a count until it is read. Problems of the addressing as a whole (a bad template, too
+ * many segments) are thrown here; a template that cannot be filled for a segment throws
+ * while it is read.
+ *
+ * @example
+ * ```ts
+ * import { parseMpd } from "./mpd.ts";
+ * const url = "https://cdn.example/vod/manifest.mpd";
+ * const mpd = parseMpd(await Deno.readTextFile("manifest.mpd"), url);
+ * const source = segmentSource(mpd.representations[0], { source: url });
+ * console.log(source.length);
+ * for (const seg of source) console.log(seg.url);
+ * ```
+ */
+export function segmentSource(rep: Representation, options: SegmentOptions = {}): SegmentSource {
   return new Expander(rep, options).expand();
 }

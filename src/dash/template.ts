@@ -99,3 +99,82 @@ export function fillTemplate(template: string, values: TemplateValues): string {
   }
   return out;
 }
+
+/** The identifiers whose values change from one segment to the next. */
+type VaryingKey = "number" | "time" | "subNumber";
+
+/**
+ * A template made ready to fill many times ({@link splitTemplate}): the text between the
+ * identifiers that vary per segment (the others filled in already), and how each varying
+ * one is formatted.
+ */
+export interface SplitTemplate {
+  /** Constant text: one more piece than there are varying identifiers. */
+  pieces: string[];
+  /** The varying identifiers, in order, each with its formatter. */
+  vars: { key: VaryingKey; format: (value: number) => string }[];
+}
+
+/** A formatter for one printf conversion (`%05d`), as {@link fillTemplate} formats. */
+function numberFormatter(format: string | undefined): (value: number) => string {
+  if (format === undefined) return String;
+  const m = /^%0?(\d*)([diuxXo])$/.exec(format)!;
+  const width = m[1] ? Number(m[1]) : 1;
+  if (m[2] === "d" || m[2] === "i" || m[2] === "u") {
+    return (value) => {
+      const n = Math.trunc(value);
+      return Number.isSafeInteger(n)
+        ? String(n).padStart(width, "0")
+        : formatNumber(value, format)!;
+    };
+  }
+  return (value) => formatNumber(value, format)!;
+}
+
+/**
+ * Splits a well-formed template ({@link checkTemplate}) for filling many times: the
+ * identifiers that stay the same for a Representation (`$RepresentationID$`,
+ * `$Bandwidth$`, `$$`) are filled in from `constants`; `$Number$`, `$Time$` and
+ * `$SubNumber$` are left to {@link joinTemplate}. Undefined when a constant has no value.
+ *
+ * @example
+ * ```ts
+ * const split = splitTemplate("$RepresentationID$/$Number%03d$.m4s", { representationId: "v" })!;
+ * joinTemplate(split.pieces, split.vars.map((v) => v.format(7))); // "v/007.m4s"
+ * ```
+ */
+export function splitTemplate(
+  template: string,
+  constants: TemplateValues,
+): SplitTemplate | undefined {
+  const parts = template.split("$");
+  const pieces = [parts[0]];
+  const vars: SplitTemplate["vars"] = [];
+  for (let i = 1; i < parts.length; i += 2) {
+    const tag = parts[i];
+    const pct = tag.indexOf("%");
+    const key = tag === "" ? undefined : IDENTIFIERS[pct < 0 ? tag : tag.slice(0, pct)];
+    if (key === "number" || key === "time" || key === "subNumber") {
+      vars.push({ key, format: numberFormatter(pct < 0 ? undefined : tag.slice(pct)) });
+      pieces.push(parts[i + 1] ?? "");
+      continue;
+    }
+    let text = "$";
+    if (key !== undefined) {
+      const value = constants[key];
+      if (value === undefined) return undefined;
+      text = typeof value === "string" || pct < 0
+        ? String(value)
+        : formatNumber(value, tag.slice(pct))!;
+    }
+    pieces[pieces.length - 1] += text + (parts[i + 1] ?? "");
+  }
+  return { pieces, vars };
+}
+
+/** Interleaves constant pieces with formatted values: `pieces[0] + values[0] + pieces[1]…`. */
+export function joinTemplate(pieces: readonly string[], values: readonly string[]): string {
+  let out = pieces[0];
+  for (let i = 0; i < values.length; i++) out += values[i] + pieces[i + 1];
+  return out;
+}

@@ -10,7 +10,7 @@
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { errorMessage } from "../errors.ts";
 import type { OutputDir } from "../mirror/output.ts";
-import type { DownloadPlan } from "../mirror/plan.ts";
+import type { DownloadPlan, PlanItems } from "../mirror/plan.ts";
 import { parsePlaylist, type Playlist, type UriRef } from "./playlist.ts";
 
 /** URI roles that may stay online in a saved copy (the plan says why in a note). */
@@ -43,7 +43,10 @@ function staysOnline(p: Playlist, ref: UriRef): boolean {
  * const problems = await checkHlsMirror(new OutputDir("/data/out"), plan);
  * ```
  */
-export async function checkHlsMirror(out: OutputDir, plan: DownloadPlan): Promise<string[]> {
+export async function checkHlsMirror(
+  out: OutputDir,
+  plan: Omit<DownloadPlan, "items"> & { items: PlanItems },
+): Promise<string[]> {
   const problems: string[] = [];
   // What the plan could not mirror is named among its failures already.
   const failed = new Set((plan.failures ?? []).map((f) => out.abs(f.path)));

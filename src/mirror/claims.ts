@@ -185,3 +185,58 @@ function isFolder(owner: Hash64): boolean {
 function nonZero(key: Hash64): Hash64 {
   return key.hi === 0 && key.lo === 0 ? { hi: 0, lo: 1 } : key;
 }
+
+/**
+ * A set of texts kept as their 64-bit hashes ({@link hash64}) in one open-addressing table:
+ * 16 bytes a slot, whatever the texts' length. A text is taken for one already added only
+ * when their hashes collide (about once in 10^8 sets of a million texts).
+ *
+ * @example
+ * ```ts
+ * const seen = new HashSet64();
+ * seen.add("https://cdn.example/a.m4s"); // true: new
+ * seen.add("https://cdn.example/a.m4s"); // false: seen before
+ * ```
+ */
+export class HashSet64 {
+  #words = new Uint32Array(MIN_SLOTS * 2);
+  #mask = MIN_SLOTS - 1;
+  #count = 0;
+
+  /** How many texts it holds. */
+  get size(): number {
+    return this.#count;
+  }
+
+  #slot(hi: number, lo: number): number {
+    const w = this.#words;
+    for (let i = lo & this.#mask;; i = (i + 1) & this.#mask) {
+      const at = i * 2;
+      if ((w[at] === hi && w[at + 1] === lo) || (w[at] === 0 && w[at + 1] === 0)) return at;
+    }
+  }
+
+  /** Adds `text`; whether it was new. */
+  add(text: string): boolean {
+    const k = nonZero(hash64(text));
+    let at = this.#slot(k.hi, k.lo);
+    if (this.#words[at] !== 0 || this.#words[at + 1] !== 0) return false;
+    if ((this.#count + 1) * 2 > this.#mask + 1) {
+      const old = this.#words;
+      const slots = (this.#mask + 1) * 2;
+      this.#words = new Uint32Array(slots * 2);
+      this.#mask = slots - 1;
+      for (let i = 0; i < old.length; i += 2) {
+        if (old[i] === 0 && old[i + 1] === 0) continue;
+        const to = this.#slot(old[i], old[i + 1]);
+        this.#words[to] = old[i];
+        this.#words[to + 1] = old[i + 1];
+      }
+      at = this.#slot(k.hi, k.lo);
+    }
+    this.#words[at] = k.hi;
+    this.#words[at + 1] = k.lo;
+    this.#count++;
+    return true;
+  }
+}

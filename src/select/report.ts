@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { DownloadPlan } from "../mirror/plan.ts";
+import type { DownloadPlan, PlanItems } from "../mirror/plan.ts";
 import type { Selector } from "./expression.ts";
 import type { TimeRange } from "./range.ts";
 import { type Track, trackLabel } from "./track.ts";
@@ -71,8 +71,14 @@ export interface SelectionReport {
   cut: CutTrack[];
 }
 
-/** A plan with the selection it was made from. */
-export type SelectedPlan = DownloadPlan & { selection?: SelectionReport };
+/**
+ * A plan with the selection it was made from; its items may be generated as they are taken
+ * (a DASH template's segments), and are then gone through only once.
+ */
+export type SelectedPlan = Omit<DownloadPlan, "items"> & {
+  items: PlanItems;
+  selection?: SelectionReport;
+};
 
 /**
  * The report of a selection.
