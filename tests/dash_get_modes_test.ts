@@ -6,33 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { parseMpd } from "../src/dash/mpd.ts";
-import { representationSegments } from "../src/dash/segments.ts";
 import { startServer } from "./server.ts";
+import { resolvedResources } from "./dash_resources.ts";
 import { bytesEqual, FIXTURES, listFiles, runCli, sameBytes, scratchDir } from "./cli_helpers.ts";
 
 const REF = join(FIXTURES, "reference");
-
-/** Every resource a manifest addresses, fetched as a client would (ranges as ranges). */
-async function resolvedResources(manifestUrl: string): Promise<Map<string, Uint8Array>> {
-  const res = await fetch(manifestUrl);
-  const mpd = parseMpd(await res.text(), res.url);
-  const out = new Map<string, Uint8Array>();
-  for (const rep of mpd.representations) {
-    for (const [i, seg] of representationSegments(rep).entries()) {
-      const headers: Record<string, string> = seg.range
-        ? { Range: `bytes=${seg.range.start}-${seg.range.end}` }
-        : {};
-      const r = await fetch(seg.url, { headers });
-      assert.ok(r.ok, `${seg.url}: ${r.status}`);
-      out.set(
-        `P${rep.periodIndex}/${rep.id}/${i}/${seg.kind}`,
-        new Uint8Array(await r.arrayBuffer()),
-      );
-    }
-  }
-  return out;
-}
 
 function allModesMpd(second: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>

@@ -9,10 +9,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { checkSavedDash } from "../src/dash/copy_check.ts";
-import { parseMpd } from "../src/dash/mpd.ts";
 import { planDash } from "../src/dash/plan.ts";
-import { representationSegments } from "../src/dash/segments.ts";
 import { startServer } from "./server.ts";
+import { resolvedResources } from "./dash_resources.ts";
 import {
   bytesEqual,
   FIXTURES,
@@ -23,27 +22,6 @@ import {
   runCli,
   scratchDir,
 } from "./cli_helpers.ts";
-
-/** Every resource a manifest addresses, fetched as a client would (ranges as ranges). */
-async function resources(manifestUrl: string): Promise<Map<string, Uint8Array>> {
-  const res = await fetch(manifestUrl);
-  const mpd = parseMpd(await res.text(), res.url);
-  const out = new Map<string, Uint8Array>();
-  for (const rep of mpd.representations) {
-    for (const [i, seg] of representationSegments(rep).entries()) {
-      const headers: Record<string, string> = seg.range
-        ? { Range: `bytes=${seg.range.start}-${seg.range.end}` }
-        : {};
-      const r = await fetch(seg.url, { headers });
-      assert.ok(r.ok, `${seg.url}: ${r.status}`);
-      out.set(
-        `P${rep.periodIndex}/${rep.id}/${i}/${seg.kind}`,
-        new Uint8Array(await r.arrayBuffer()),
-      );
-    }
-  }
-  return out;
-}
 
 /** Runs `dash get --json` and returns the exit code and the summary. */
 async function get(url: string, out: string) {
@@ -156,7 +134,7 @@ Deno.test("dash get: absolute and ../ references in every attribute, two origins
   const a = startServer({ root: FIXTURES, routes: { "/deep/m/manifest.mpd": text } });
   try {
     const url = `${a.url}deep/m/manifest.mpd`;
-    const online = await resources(url);
+    const online = await resolvedResources(url);
     const { code, summary, stderr } = await get(url, out);
     assert.equal(code, 0, stderr);
     assert.deepEqual(summary.unresolved, []);
@@ -177,7 +155,7 @@ Deno.test("dash get: absolute and ../ references in every attribute, two origins
     await a.close();
     await b.close();
     await using offline = startServer({ root: out });
-    const replay = await resources(`${offline.url}manifest.mpd`);
+    const replay = await resolvedResources(`${offline.url}manifest.mpd`);
     assert.deepEqual([...replay.keys()], [...online.keys()]);
     for (const [key, bytes] of online) assert.ok(bytesEqual(replay.get(key), bytes), key);
     assert.ok(offline.requests.every((q) => q.status === 200 || q.status === 206));
@@ -227,7 +205,7 @@ Deno.test("dash get: names over 200 bytes are listed explicitly; ffmpeg plays th
   const out = await scratchDir();
   try {
     const url = `${a.url}a/deep/manifest.mpd`;
-    const online = await resources(url);
+    const online = await resolvedResources(url);
     const { code, summary, stderr } = await get(url, out);
     assert.equal(code, 0, stderr);
     assert.deepEqual(summary.unresolved, []);
@@ -245,7 +223,7 @@ Deno.test("dash get: names over 200 bytes are listed explicitly; ffmpeg plays th
     await a.close();
     await b.close();
     await using offline = startServer({ root: out });
-    const replay = await resources(`${offline.url}manifest.mpd`);
+    const replay = await resolvedResources(`${offline.url}manifest.mpd`);
     for (const [key, bytes] of online) assert.ok(bytesEqual(replay.get(key), bytes), key);
     // dash dump reads the rewritten copy with the same layout: each Representation's file is
     // its init and media segments, concatenated in order.

@@ -303,8 +303,12 @@ function checkSegments(
       // data: segment, ftp:) is only unsupported, and fails its Representation.
       const Err = scheme === "file:" ? UnsafeUrlError : InputError;
       const shown = seg.url.length > 120 ? `${seg.url.slice(0, 100)}…` : seg.url;
+      // A local MPD with relative references: say how to give them a home.
+      const hint = scheme === "file:" && manifestUrl.startsWith("file:")
+        ? "; a local MPD's relative references need --base-url (the URL it came from)"
+        : "";
       throw new Err(
-        `${seg.kind} segment URL ${shown} uses the unsupported scheme "${scheme}"`,
+        `${seg.kind} segment URL ${shown} uses the unsupported scheme "${scheme}"${hint}`,
         `${manifestUrl}: ${rep.where}`,
       );
     }
