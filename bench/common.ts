@@ -16,6 +16,24 @@ export const REPO: string = join(import.meta.dirname!, "..");
 /** The benchmark cache (generated media, outputs); gitignored. */
 export const CACHE: string = join(REPO, ".bench");
 
+/**
+ * The V8 flags of deno.json's `streamkit` task (and of the compiled binary): streamkit is timed
+ * and measured as it is shipped.
+ */
+export const V8_FLAGS: string[] = (() => {
+  const config = JSON.parse(Deno.readTextFileSync(join(REPO, "deno.json")));
+  const task: string = config.tasks?.streamkit ?? "";
+  return task.split(/\s+/).filter((a) => a.startsWith("--v8-flags="));
+})();
+
+/**
+ * `deno` arguments that run `entry` (main.ts, or a bundle of it) as the `streamkit` task does,
+ * with every permission: `["run", "-A", ...V8_FLAGS, entry]`.
+ */
+export function streamkitRun(entry: string = join(REPO, "main.ts")): string[] {
+  return ["run", "-A", ...V8_FLAGS, entry];
+}
+
 /** Full path of `tool` on PATH, or undefined. */
 export async function which(tool: string): Promise<string | undefined> {
   for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {

@@ -50,6 +50,7 @@ import {
   sameFile,
   secs,
   startServerProcess,
+  streamkitRun,
   timeCommand,
   which,
 } from "./common.ts";
@@ -165,7 +166,7 @@ async function prepareCase(kind: StreamKind, baseUrl: string, root: string): Pro
   const url = new URL(`media/${stream.manifests[kind]}`, baseUrl).href;
   const r = await timeCommand(
     DENO,
-    ["run", "-A", join(REPO, "main.ts"), kind, "get", url, "--dry-run", "--json"],
+    [...streamkitRun(), kind, "get", url, "--dry-run", "--json"],
     { captureStdout: true },
   );
   if (r.code !== 0) throw new Error(`streamkit ${kind} get --dry-run failed: ${r.stderr}`);
@@ -246,9 +247,7 @@ async function contenders(opts: DownloadBenchOptions, notes: string[]): Promise<
   const list: Contender[] = [];
   const streamkit = (entry: string): Contender["argv"] => (c, n, out) => [
     DENO,
-    "run",
-    "-A",
-    entry,
+    ...streamkitRun(entry),
     c.kind,
     "get",
     c.url,

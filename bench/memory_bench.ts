@@ -22,9 +22,9 @@ import {
   listArg,
   markdownTable,
   mib,
-  REPO,
   secs,
   startServerProcess,
+  streamkitRun,
   timeCommand,
   which,
 } from "./common.ts";
@@ -159,7 +159,7 @@ export async function runMemoryBench(
     const url = new URL(c.manifest, server.url).href;
     const dry = await timeCommand(
       DENO,
-      ["run", "-A", join(REPO, "main.ts"), "dash", "get", url, "--dry-run", "--json"],
+      [...streamkitRun(), "dash", "get", url, "--dry-run", "--json"],
       { captureStdout: true },
     );
     if (dry.code !== 0) throw new Error(`dash get --dry-run failed: ${dry.stderr}`);
@@ -174,9 +174,7 @@ export async function runMemoryBench(
         "streamkit",
         [
           DENO,
-          "run",
-          "-A",
-          join(REPO, "main.ts"),
+          ...streamkitRun(),
           "dash",
           "get",
           url,

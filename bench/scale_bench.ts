@@ -36,9 +36,9 @@ import {
   mib,
   numberArg,
   ratio,
-  REPO,
   secs,
   startServerProcess,
+  streamkitRun,
   timeCommand,
   which,
 } from "./common.ts";
@@ -143,7 +143,7 @@ export async function runScaleBench(
         const url = new URL(stream.manifests[`${kind}-${count}`], server.url).href;
         const dry = await timeCommand(
           DENO,
-          ["run", "-A", join(REPO, "main.ts"), kind, "get", url, "--dry-run", "--json"],
+          [...streamkitRun(), kind, "get", url, "--dry-run", "--json"],
           { captureStdout: true },
         );
         if (dry.code !== 0) throw new Error(`${kind} get --dry-run failed: ${dry.stderr}`);
@@ -157,9 +157,7 @@ export async function runScaleBench(
           "streamkit",
           [
             DENO,
-            "run",
-            "-A",
-            join(REPO, "main.ts"),
+            ...streamkitRun(),
             kind,
             "get",
             url,

@@ -13,7 +13,7 @@
  * @module
  */
 import { join } from "node:path";
-import { CACHE, markdownTable, median, numberArg, REPO } from "./common.ts";
+import { CACHE, markdownTable, median, numberArg, REPO, streamkitRun } from "./common.ts";
 
 /** The start-up target: a command within this many times the empty script. */
 export const STARTUP_TARGET = 1.3;
@@ -71,13 +71,11 @@ export async function runStartupBench(options: { rounds?: number } = {}): Promis
   const init = join(REPO, "tests/fixtures/reference/dash-avc-aac/init-stream0.m4s");
   const cases: Omit<StartupRow, "runs" | "median">[] = [
     { name: "deno run of an empty script", args: ["run", "-A", empty], target: false },
-    { name: "streamkit --version", args: ["run", "-A", main, "--version"], target: true },
+    { name: "streamkit --version", args: [...streamkitRun(main), "--version"], target: true },
     {
       name: "streamkit dash get --dry-run (local MPD, 18 files)",
       args: [
-        "run",
-        "-A",
-        main,
+        ...streamkitRun(main),
         "dash",
         "get",
         mpd,
@@ -89,10 +87,10 @@ export async function runStartupBench(options: { rounds?: number } = {}): Promis
     },
     {
       name: "streamkit mp4 dump (843-byte init)",
-      args: ["run", "-A", main, "mp4", "dump", init],
+      args: [...streamkitRun(main), "mp4", "dump", init],
       target: false,
     },
-    { name: "streamkit --help", args: ["run", "-A", main, "--help"], target: false },
+    { name: "streamkit --help", args: [...streamkitRun(main), "--help"], target: false },
   ];
   const runs = cases.map(() => [] as number[]);
   // One warm-up of each (module and code caches), then the rounds in rotating order.
