@@ -9,7 +9,7 @@ import { type Command, InvalidArgumentError, Option } from "@commander-js/extra-
 import { resolve } from "node:path";
 import { ExitCode, UsageError } from "../errors.ts";
 import { type OutputDir, prepareOutputDir } from "../mirror/output.ts";
-import type { DownloadPlan } from "../mirror/plan.ts";
+import type { RunnablePlan } from "../mirror/plan.ts";
 import { executePlan, type RunReport } from "../mirror/run.ts";
 import { HeaderScope } from "../net/credentials.ts";
 import { DEFAULT_HTTP, type HttpOptions } from "../net/http.ts";
@@ -282,13 +282,25 @@ export function count(n: number, thing: string, things = `${thing}s`): string {
 /** The word for a saved manifest of each format. */
 const MANIFEST_WORD: Record<ManifestFormat, string> = { dash: "manifest", hls: "playlist" };
 
+/** A plan as a planner gives it: its items may be made as they are gone through. */
+export type RunnableSelectedPlan = RunnablePlan & { selection?: SelectionReport };
+
 /** Prints the plan of a `--dry-run`. */
-function printPlan(ctx: CommandContext, plan: SelectedPlan, http: HttpOptions, json: boolean) {
+function printPlan(
+  ctx: CommandContext,
+  plan: RunnableSelectedPlan,
+  http: HttpOptions,
+  json: boolean,
+) {
   const sends = (url: string) =>
     http.headers.length > 0 && (http.scope?.allows(new URL(url)) ?? false);
   if (json) {
-    const items = plan.items.map((item) => ({ ...item, headers: sends(item.url) }));
-    const manifests = plan.manifests.map((m) => ({ ...m, headers: sends(m.url) }));
+    const items = [...plan.items].map((item) => ({ ...item, headers: sends(item.url) }));
+    const manifests = plan.manifests.map((m) => ({
+      ...m,
+      text: typeof m.text === "string" ? m.text : [...m.text()].join(""),
+      headers: sends(m.url),
+    }));
     ctx.io.stdout.write(JSON.stringify({ ...plan, manifests, items }, null, 2) + "\n");
     return;
   }
@@ -370,14 +382,14 @@ export type Planner = (
   http: HttpOptions,
   term: Terminal,
   request: TrackRequest,
-) => Promise<SelectedPlan | LiveStart | Inventory>;
+) => Promise<SelectedPlan | RunnableSelectedPlan | LiveStart | Inventory>;
 
 /**
  * Re-reads a finished mirror from disk with the format's own parser and resolves every
  * reference its saved manifests hold, offline; returns one message per reference that does
  * not land on a saved file (empty when the saved copy is whole).
  */
-export type SelfCheck = (out: OutputDir, plan: DownloadPlan) => Promise<string[]>;
+export type SelfCheck = (out: OutputDir, plan: RunnablePlan) => Promise<string[]>;
 
 /**
  * Runs a `get` subcommand: read the manifest, plan, then (unless `--dry-run`) download,

@@ -13,29 +13,35 @@
  */
 import { InputError } from "../errors.ts";
 import { Layout, manifestFileName, relativeRef } from "../mirror/layout.ts";
-import type {
-  DownloadPlan,
-  Failure,
-  PlanItem,
-  PlanTrack,
-  ResourceKind,
-  SavedManifest,
+import {
+  type DownloadPlan,
+  type Failure,
+  lazyItems,
+  type PlanItem,
+  type PlanTrack,
+  type ResourceKind,
+  type RunnableManifest,
+  type RunnablePlan,
+  type SavedManifest,
 } from "../mirror/plan.ts";
 import { errorMessage } from "../errors.ts";
 import { HttpError } from "../net/http.ts";
 import { runPool } from "../net/pool.ts";
 import {
   type KeyTag,
-  type MapTag,
   type MasterPlaylist,
-  type MediaPlaylist,
   parsePlaylist,
   type Playlist,
-  type Segment,
+  type ScannedMedia,
+  type ScannedRef,
+  scanPlaylist,
+  splitLines,
   type SubRange,
   type UriRef,
 } from "./playlist.ts";
+import { defineEdits, FIRST, MediaRefs, PLAIN, type PlainTarget } from "./media_refs.ts";
 import { rewritePlaylist } from "./rewrite.ts";
+import { UrlTable } from "./url_table.ts";
 import { trackLabel } from "../select/track.ts";
 import { describeRef, standaloneTrack } from "./tracks.ts";
 
@@ -68,8 +74,11 @@ export interface HlsPlanOptions {
 export interface HlsPlan {
   /** What to write and fetch. */
   plan: DownloadPlan;
-  /** The playlist given (master or media), then every media playlist, in order. */
-  playlists: Playlist[];
+  /**
+   * The playlist given (master or media), then every media playlist, in order, each parsed in
+   * full when first asked for.
+   */
+  readonly playlists: Playlist[];
   /** The layout that placed every file. */
   layout: Layout;
   /** Whether a media playlist is live (only with `allowLive`; otherwise that throws). */
@@ -89,20 +98,26 @@ interface Job {
   track: PlanTrack;
 }
 
-/** A playlist to save, the local path each of its URIs now points at, and its track. */
-interface Saved {
+/** A media playlist fetched and read: its text, final URL, facts, and what it is. */
+interface Fetched {
+  text: string;
+  url: string;
+  playlist: ScannedMedia;
+  kind: ResourceKind;
   path: string;
-  local: Map<UriRef, string>;
-  track?: string;
+  track: PlanTrack;
 }
 
+/** Where a URL was first met: a master item (negative: -1 - index) or a media URI. */
+type FirstMet = number;
+
+/** Cuts the fragment off a serialized URL. */
 function withoutHash(url: string): string {
-  const u = new URL(url);
-  u.hash = "";
-  return u.href;
+  const hash = url.indexOf("#");
+  return hash < 0 ? url : url.slice(0, hash);
 }
 
-function where(p: Playlist, line: number): string {
+function where(p: { url: string }, line: number): string {
   return `${p.url}: line ${line}`;
 }
 
@@ -125,28 +140,60 @@ class Notes {
   }
 }
 
-/** The state of one planning run: the layout, the resources so far, the notes. */
+/** A media playlist being planned: its compact URIs, and where its URL resolves against. */
+interface Planned {
+  url: string;
+  refs: MediaRefs;
+  /** The global index of its first URI. */
+  base: number;
+}
+
+/**
+ * The state of one planning run: the layout, the resources so far (the master's as items,
+ * each media playlist's as {@link MediaRefs}), the notes.
+ */
 class Planner {
   readonly layout: Layout;
   readonly notes = new Notes();
-  readonly saved = new Map<Playlist, Saved>();
   readonly failures: Failure[] = [];
   readonly tracks: PlanTrack[] = [];
+  /** The master's items, in order. */
+  readonly masterItems: PlanItem[] = [];
+  /** The master's URIs and the local path each now points at. */
+  readonly masterLocal = new Map<UriRef, string>();
+  /** The media playlists, in plan order. */
+  readonly media: Planned[] = [];
   #schemes: string[];
-  #items = new Map<string, PlanItem>();
+  #seen = new UrlTable();
   #ranges = new Map<PlanItem, Set<string>>();
+  #next = 0;
 
   constructor(rootUrl: string, schemes: string[]) {
     this.layout = new Layout(rootUrl);
     this.#schemes = schemes;
   }
 
-  get items(): PlanItem[] {
-    return [...this.#items.values()];
+  /** The URL and local path of a plain URI of the playlist at `base` (its URL unchanged). */
+  plainTarget(base: string): PlainTarget {
+    return (uri) => {
+      const url = withoutHash(new URL(uri, base).href);
+      return { url, path: this.layout.pathFor(url, { prefix: MEDIA_DIR }) };
+    };
+  }
+
+  /** Every item, in plan order: the master's, then each media playlist's. */
+  *items(): Generator<PlanItem> {
+    yield* this.masterItems;
+    for (const m of this.media) yield* m.refs.planItems(this.plainTarget(m.url));
+  }
+
+  /** How many items {@link items} yields. */
+  get itemCount(): number {
+    return this.#seen.size;
   }
 
   /** Throws unless `ref` is a URL streamkit may fetch. */
-  checkScheme(p: Playlist, ref: UriRef, what: string): void {
+  checkScheme(p: { url: string }, ref: UriRef, what: string): void {
     const scheme = new URL(ref.url).protocol;
     if (this.#schemes.includes(scheme)) return;
     const hint = p.url.startsWith("file:") && !/^[a-z][a-z0-9+.-]*:/i.test(ref.uri)
@@ -159,34 +206,53 @@ class Planner {
     );
   }
 
-  /** Plans the resource `ref` names (once per URL, ranges merged) and notes its local path. */
-  add(p: Playlist, ref: UriRef, kind: ResourceKind, what: string, range?: SubRange): void {
+  /** The item of a URL met before, made an object now if it was a plain URI's. */
+  #itemOf(first: FirstMet, url: string): PlanItem {
+    if (first < 0) return this.masterItems[-1 - first];
+    const m = this.media.findLast((m) => m.base <= first)!;
+    const i = first - m.base;
+    let item = m.refs.items.get(i);
+    if (!item) {
+      const path = this.layout.pathFor(url, { prefix: MEDIA_DIR });
+      item = { url, path, kind: m.refs.kind, track: m.refs.track };
+      m.refs.items.set(i, item);
+    }
+    return item;
+  }
+
+  /** Adds `range` to the item's ranges, once. */
+  #addRange(item: PlanItem, range: SubRange): void {
+    const start = range.offset;
+    const end = range.offset + range.length - 1;
+    const seen = this.#ranges.get(item) ?? new Set<string>();
+    this.#ranges.set(item, seen);
+    if (!seen.has(`${start}-${end}`)) {
+      seen.add(`${start}-${end}`);
+      (item.ranges ??= []).push({ start, end });
+    }
+  }
+
+  /**
+   * Plans a resource of the master (once per URL, ranges merged) and notes its local path.
+   */
+  addToMaster(p: MasterPlaylist, ref: UriRef, kind: ResourceKind, what: string): void {
     this.checkScheme(p, ref, what);
     const url = withoutHash(ref.url);
-    const saved = this.saved.get(p)!;
-    let item = this.#items.get(url);
-    if (!item) {
+    const first = this.#seen.get(url);
+    let item: PlanItem;
+    if (first === undefined) {
       item = { url, path: this.layout.pathFor(url, { prefix: MEDIA_DIR }), kind };
-      if (saved.track !== undefined) item.track = saved.track;
-      this.#items.set(url, item);
+      this.masterItems.push(item);
+      this.#seen.set(url, -this.masterItems.length);
+    } else {
+      item = this.#itemOf(first, url);
     }
-    if (range) {
-      const start = range.offset;
-      const end = range.offset + range.length - 1;
-      const seen = this.#ranges.get(item) ?? new Set<string>();
-      this.#ranges.set(item, seen);
-      if (!seen.has(`${start}-${end}`)) {
-        seen.add(`${start}-${end}`);
-        (item.ranges ??= []).push({ start, end });
-      }
-    }
-    saved.local.set(ref, item.path);
+    this.masterLocal.set(ref, item.path);
   }
 
   /** Plans a key file, unless it is a DRM system's (then the line stays, with a note). */
-  addKey(p: Playlist, key: KeyTag, tag: string): void {
-    const ref = key.ref;
-    if (!ref) return;
+  isDrmKey(p: { url: string }, key: KeyTag, tag: string): boolean {
+    const ref = key.ref!;
     const scheme = new URL(ref.url).protocol;
     const format = key.keyFormat ?? "identity";
     if (DRM_KEY_SCHEMES.has(scheme) || (format !== "identity" && this.#schemes.includes(scheme))) {
@@ -195,72 +261,234 @@ class Planner {
           `system's and cannot be downloaded; the line is kept as it is`,
         where(p, key.line),
       );
-      return;
+      return true;
     }
-    this.add(p, ref, "key", tag);
+    return false;
   }
 
   /** Notes a URI that stays online in the saved copy, and why. */
-  online(p: Playlist, ref: UriRef, why: string): void {
+  online(p: { url: string }, ref: UriRef, why: string): void {
     this.notes.add(`${why}; it stays online in the saved copy`, where(p, ref.line));
   }
 
-  /** Plans everything a media playlist refers to, in document order. */
-  addMedia(p: MediaPlaylist, kind: ResourceKind): void {
-    const segments = new Map<UriRef, Segment>(p.segments.map((s) => [s.ref, s]));
-    const maps = new Map<UriRef, MapTag>(p.maps.map((m) => [m.ref, m]));
-    const keys = new Map<UriRef, KeyTag>();
-    for (const k of p.keys) if (k.ref) keys.set(k.ref, k);
-    for (const ref of p.refs) {
-      switch (ref.role) {
-        case "segment":
-          this.add(p, ref, kind, "segment", segments.get(ref)?.byteRange);
-          break;
-        case "map":
-          this.add(p, ref, "init", "EXT-X-MAP", maps.get(ref)?.byteRange);
-          break;
-        case "part":
-          this.add(p, ref, kind, "EXT-X-PART");
-          break;
-        case "key":
-          this.addKey(p, keys.get(ref)!, "EXT-X-KEY");
-          break;
-        case "asset":
-        case "asset-list":
-          this.online(
-            p,
-            ref,
-            `interstitial ${ref.role === "asset" ? "X-ASSET-URI" : "X-ASSET-LIST"} ${ref.url} ` +
-              "is not mirrored (an interstitial is a stream of its own: mirror it with its own " +
-              "`streamkit hls get`)",
-          );
-          break;
-      }
+  /** Starts planning a media playlist: its URIs are then given by {@link addMediaRef}. */
+  startMedia(url: string, refs: MediaRefs): Planned {
+    const m = { url, refs, base: this.#next };
+    this.media.push(m);
+    return m;
+  }
+
+  /** Plans what one URI of a media playlist refers to, in document order. */
+  addMediaRef(m: Planned, got: ScannedRef): void {
+    const { ref, offset } = got;
+    const refs = m.refs;
+    const end = offset + (ref.end - ref.start);
+    const p = { url: m.url };
+    let kind: ResourceKind;
+    let what: string;
+    switch (ref.role) {
+      case "segment":
+        kind = refs.kind;
+        what = "segment";
+        break;
+      case "map":
+        kind = "init";
+        what = "EXT-X-MAP";
+        break;
+      case "part":
+        kind = refs.kind;
+        what = "EXT-X-PART";
+        break;
+      case "key":
+        if (this.isDrmKey(p, got.key!, "EXT-X-KEY")) return this.#keep(m, offset, end);
+        kind = "key";
+        what = "EXT-X-KEY";
+        break;
+      case "asset":
+      case "asset-list":
+        this.online(
+          p,
+          ref,
+          `interstitial ${ref.role === "asset" ? "X-ASSET-URI" : "X-ASSET-LIST"} ${ref.url} ` +
+            "is not mirrored (an interstitial is a stream of its own: mirror it with its own " +
+            "`streamkit hls get`)",
+        );
+        return this.#keep(m, offset, end);
+      default:
+        return this.#keep(m, offset, end);
+    }
+    this.checkScheme(p, ref, what);
+    const url = withoutHash(ref.url);
+    const range = ref.role === "part" ? undefined : got.byteRange;
+    const first = this.#seen.get(url);
+    // Its URL is then `new URL(uri, m.url)` (ReadContext.ref), made again when needed.
+    const plain = ref.role === "segment" && range === undefined && ref.uri === ref.expanded;
+    let path: string;
+    let flags = plain ? PLAIN : 0;
+    let item: PlanItem | undefined;
+    if (first === undefined) {
+      this.#seen.set(url, this.#next);
+      flags |= FIRST;
+      path = this.layout.pathFor(url, { prefix: MEDIA_DIR });
+      if (!plain) item = { url, path, kind, track: refs.track };
+    } else if (plain) {
+      path = this.layout.pathFor(url, { prefix: MEDIA_DIR }); // the path it got before
+    } else {
+      item = this.#itemOf(first, url);
+      path = item.path;
+    }
+    if (item && range) this.#addRange(item, range);
+    const i = refs.push(offset, end, flags);
+    this.#next++;
+    if (item && first === undefined) refs.items.set(i, item);
+    const to = relativeRef(refs.path, path);
+    if (to !== ref.uri) {
+      refs.changed = true;
+      if (!plain) refs.refs.set(i, to);
     }
   }
 
-  /** Every playlist, rewritten so each URI is the relative reference to its local copy. */
-  manifests(): SavedManifest[] {
-    const out: SavedManifest[] = [];
-    for (const [p, { path, local }] of this.saved) {
-      const memo = new Map<string, string>();
-      const rewritten = rewritePlaylist(p, (ref) => {
-        const to = local.get(ref);
-        if (to === undefined) return undefined;
-        let rel = memo.get(to);
-        if (rel === undefined) memo.set(to, rel = relativeRef(path, to));
-        return rel;
-      }, { ownDefines: true });
-      const original = p.lines.map((l) => l.text + l.eol).join("");
-      out.push({
-        url: p.url,
-        path,
-        text: rewritten.text,
-        original: rewritten.changed ? original : undefined,
-      });
-    }
-    return out;
+  /** A URI that stays as it is (it brings no item). */
+  #keep(m: Planned, offset: number, end: number): void {
+    m.refs.push(offset, end, 0);
+    this.#next++;
   }
+
+  /** The master, rewritten so each URI is the relative reference to its local copy. */
+  masterManifest(p: MasterPlaylist, path: string): SavedManifest {
+    const memo = new Map<string, string>();
+    const rewritten = rewritePlaylist(p, (ref) => {
+      const to = this.masterLocal.get(ref);
+      if (to === undefined) return undefined;
+      let rel = memo.get(to);
+      if (rel === undefined) memo.set(to, rel = relativeRef(path, to));
+      return rel;
+    }, { ownDefines: true });
+    const original = p.lines.map((l) => l.text + l.eol).join("");
+    return {
+      url: p.url,
+      path,
+      text: rewritten.text,
+      original: rewritten.changed ? original : undefined,
+    };
+  }
+
+  /** A media playlist's saved copy: its text made piece by piece from the original. */
+  mediaManifest(m: Planned): RunnableManifest {
+    const { refs } = m;
+    const target = this.plainTarget(m.url);
+    return {
+      url: m.url,
+      path: refs.path,
+      text: () => refs.savedText((uri) => relativeRef(refs.path, target(uri).path)),
+      original: refs.changed ? refs.text : undefined,
+    };
+  }
+}
+
+/** A plan of `hls get` as the runner takes it, and what it came from. */
+export interface RunnableHlsPlan {
+  /** What to write and fetch: items made as they are gone through. */
+  plan: RunnablePlan;
+  /**
+   * The playlist given (master or media), then every media playlist, in order, each parsed
+   * in full when first asked for (the live recorder follows them; a VOD run never asks).
+   */
+  readonly playlists: Playlist[];
+  /** The layout that placed every file. */
+  layout: Layout;
+  /** Whether a media playlist is live (only with `allowLive`; otherwise that throws). */
+  live: boolean;
+}
+
+/**
+ * Plans the mirror of an HLS stream, as {@link planHls} does, with a plan whose items are
+ * made as the run goes through them and whose media playlists are written piece by piece:
+ * a media playlist of 100,000 segments is kept as its text and a few bytes a segment.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_HTTP, fetchText } from "../net/http.ts";
+ * const text = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\na.ts\n#EXT-X-ENDLIST\n";
+ * const { plan } = await planHlsRunnable(
+ *   { text, url: "https://cdn.example/vod/index.m3u8" },
+ *   (url) => fetchText(url, DEFAULT_HTTP),
+ * );
+ * [...plan.items].map((i) => i.path); // ["hls/a.ts"]
+ * ```
+ */
+export async function planHlsRunnable(
+  source: { text: string; url: string },
+  fetchPlaylist: FetchPlaylist,
+  options: HlsPlanOptions = {},
+): Promise<RunnableHlsPlan> {
+  const top = scanPlaylist(source.text, source.url, () => {});
+  const planner = new Planner(source.url, options.schemes ?? ["http:", "https:"]);
+  let topPath = manifestFileName(source.url, `index${PLAYLIST_EXTENSION}`);
+  if (!topPath.toLowerCase().endsWith(PLAYLIST_EXTENSION)) topPath += PLAYLIST_EXTENSION;
+  planner.layout.reserve(topPath, source.url);
+
+  const media: Fetched[] = [];
+  let live = false;
+  if (top.type === "media") {
+    if (options.allowLive) live = isLive(top);
+    else checkLive(top, source.text);
+    checkSkip(top);
+    const track = { id: topPath, label: trackLabel(standaloneTrack(source.url, top)) };
+    planner.tracks.push(track);
+    media.push({ ...source, playlist: top, kind: "media", path: topPath, track });
+  } else {
+    const keys = new Map(top.sessionKeys.map((k) => [k.ref, k]));
+    for (const ref of top.refs) {
+      if (ref.role === "session-key") {
+        const key = keys.get(ref)!;
+        if (!planner.isDrmKey(top, key, "EXT-X-SESSION-KEY")) {
+          planner.addToMaster(top, ref, "key", "EXT-X-SESSION-KEY");
+        }
+      }
+      if (ref.role === "session-data") {
+        planner.addToMaster(top, ref, "other", "EXT-X-SESSION-DATA");
+      }
+      if (ref.role === "steering") {
+        planner.online(top, ref, `EXT-X-CONTENT-STEERING SERVER-URI ${ref.url} is not mirrored`);
+      }
+    }
+    media.push(...await fetchMediaPlaylists(top, planner, fetchPlaylist, options));
+    live = media.some((m) => isLive(m.playlist));
+  }
+  const imports = top.type === "master" ? { imports: top.definitions } : {};
+  for (const f of media) {
+    const refs = new MediaRefs({ text: f.text, path: f.path, kind: f.kind, track: f.track.id });
+    const m = planner.startMedia(f.url, refs);
+    scanPlaylist(f.text, f.url, (got) => planner.addMediaRef(m, got), imports);
+    refs.lineEdits = defineEdits(f.text, f.playlist.definitions);
+    if (refs.lineEdits.length > 0) refs.changed = true;
+    f.track.files = refs.files;
+  }
+  for (const n of top.notes) planner.notes.add(n, top.url);
+  for (const f of media) for (const n of f.playlist.notes) planner.notes.add(n, f.url);
+  const manifests: RunnableManifest[] = [];
+  if (top.type === "master") manifests.push(planner.masterManifest(top, topPath));
+  for (const m of planner.media) manifests.push(planner.mediaManifest(m));
+  let full: Playlist[] | undefined;
+  return {
+    plan: {
+      tracks: planner.tracks,
+      manifests,
+      items: lazyItems(planner.itemCount, () => planner.items()),
+      notes: planner.notes.list(),
+      failures: planner.failures,
+    },
+    get playlists(): Playlist[] {
+      full ??= [
+        top.type === "master" ? top : parsePlaylist(source.text, source.url),
+        ...media.map((f) => parsePlaylist(f.text, f.url, imports)),
+      ];
+      return full;
+    },
+    layout: planner.layout,
+    live,
+  };
 }
 
 /**
@@ -290,50 +518,37 @@ export async function planHls(
   fetchPlaylist: FetchPlaylist,
   options: HlsPlanOptions = {},
 ): Promise<HlsPlan> {
-  const top = parsePlaylist(source.text, source.url);
-  const planner = new Planner(source.url, options.schemes ?? ["http:", "https:"]);
-  let topPath = manifestFileName(source.url, `index${PLAYLIST_EXTENSION}`);
-  if (!topPath.toLowerCase().endsWith(PLAYLIST_EXTENSION)) topPath += PLAYLIST_EXTENSION;
-  planner.layout.reserve(topPath, source.url);
+  return materialized(await planHlsRunnable(source, fetchPlaylist, options));
+}
 
-  const media: { playlist: MediaPlaylist; kind: ResourceKind }[] = [];
-  let live = false;
-  if (top.type === "media") {
-    if (options.allowLive) live = isLive(top);
-    else checkLive(top);
-    checkSkip(top);
-    const track = { id: topPath, label: trackLabel(standaloneTrack(source.url, top)) };
-    planner.tracks.push(track);
-    planner.saved.set(top, { path: topPath, local: new Map(), track: track.id });
-    media.push({ playlist: top, kind: "media" });
-  } else {
-    planner.saved.set(top, { path: topPath, local: new Map() });
-    const keys = new Map(top.sessionKeys.map((k) => [k.ref, k]));
-    for (const ref of top.refs) {
-      if (ref.role === "session-key") planner.addKey(top, keys.get(ref)!, "EXT-X-SESSION-KEY");
-      if (ref.role === "session-data") planner.add(top, ref, "other", "EXT-X-SESSION-DATA");
-      if (ref.role === "steering") {
-        planner.online(top, ref, `EXT-X-CONTENT-STEERING SERVER-URI ${ref.url} is not mirrored`);
-      }
-    }
-    media.push(...await fetchMediaPlaylists(top, planner, fetchPlaylist, options));
-    live = media.some((m) => isLive(m.playlist));
-  }
-  for (const { playlist, kind } of media) planner.addMedia(playlist, kind);
-  for (const p of planner.saved.keys()) {
-    for (const n of p.notes) planner.notes.add(n, p.url);
-  }
+/**
+ * A runnable plan made whole: its items in a list, its playlists' texts as strings (for the
+ * live recorder, `--select`, and whoever wants the plan as data).
+ *
+ * @example
+ * ```ts
+ * declare const runnable: RunnableHlsPlan;
+ * materialized(runnable).plan.items.length;
+ * ```
+ */
+export function materialized(runnable: RunnableHlsPlan): HlsPlan {
+  const { plan } = runnable;
   return {
     plan: {
-      tracks: planner.tracks,
-      manifests: planner.manifests(),
-      items: planner.items,
-      notes: planner.notes.list(),
-      failures: planner.failures,
+      tracks: plan.tracks?.map(({ files: _, ...t }) => t),
+      manifests: plan.manifests.map((m) => ({
+        ...m,
+        text: typeof m.text === "string" ? m.text : [...m.text()].join(""),
+      })),
+      items: [...plan.items],
+      notes: plan.notes,
+      failures: plan.failures,
     },
-    playlists: [...planner.saved.keys()],
-    layout: planner.layout,
-    live,
+    get playlists() {
+      return runnable.playlists;
+    },
+    layout: runnable.layout,
+    live: runnable.live,
   };
 }
 
@@ -354,13 +569,13 @@ async function fetchMediaPlaylists(
   planner: Planner,
   fetchPlaylist: FetchPlaylist,
   options: HlsPlanOptions,
-): Promise<{ playlist: MediaPlaylist; kind: ResourceKind }[]> {
+): Promise<Fetched[]> {
   const jobs = new Map<string, Job>();
   const kindOf = new Map<UriRef, ResourceKind>();
   for (const r of top.renditions) {
     if (r.ref) kindOf.set(r.ref, r.type === "SUBTITLES" ? "subtitle" : "media");
   }
-  const local = planner.saved.get(top)!.local;
+  const local = planner.masterLocal;
   for (const ref of top.refs) {
     if (!["variant", "iframe", "image", "rendition"].includes(ref.role)) continue;
     planner.checkScheme(top, ref, "media playlist");
@@ -376,25 +591,26 @@ async function fetchMediaPlaylists(
     local.set(ref, job.path);
   }
   const list = [...jobs.values()];
-  const read = async (url: string): Promise<MediaPlaylist> => {
+  // Read to check it (its URIs are gone through again, in plan order, once all are here).
+  const read = async (url: string) => {
     const got = await fetchPlaylist(url);
-    const p = parsePlaylist(got.text, got.url, { imports: top.definitions });
+    const p = scanPlaylist(got.text, got.url, () => {}, { imports: top.definitions });
     if (p.type === "master") {
       throw new InputError(
         "is a master playlist; a variant or rendition must be a media playlist",
         got.url,
       );
     }
-    return p;
+    return { text: got.text, url: got.url, playlist: p };
   };
   const parsed = await runPool(list, options.concurrency ?? 4, async (job) => {
     const line = job.refs[0].line;
-    let p: MediaPlaylist;
+    let got: Awaited<ReturnType<typeof read>>;
     try {
-      p = await read(job.url);
+      got = await read(job.url);
       // A delta update (EXT-X-SKIP) leaves segments out: ask for the whole playlist.
-      if (p.skip) p = await read(withoutSkip(job.url));
-      checkSkip(p);
+      if (got.playlist.skip) got = await read(withoutSkip(job.url));
+      checkSkip(got.playlist);
     } catch (err) {
       if (options.signal?.aborted) throw err;
       if (!(err instanceof HttpError) && !(err instanceof InputError)) throw err;
@@ -406,23 +622,22 @@ async function fetchMediaPlaylists(
       return undefined;
     }
     // A live stream is not a partial failure: it is another kind of run.
-    if (!options.allowLive) checkLive(p);
-    return p;
+    if (!options.allowLive) checkLive(got.playlist, got.text);
+    return got;
   }, options.signal);
   if (options.signal?.aborted) throw options.signal.reason;
-  const out: { playlist: MediaPlaylist; kind: ResourceKind }[] = [];
+  const out: Fetched[] = [];
   list.forEach((job, i) => {
-    const playlist = parsed[i];
-    if (!playlist) return;
+    const got = parsed[i];
+    if (!got) return;
     planner.tracks.push(job.track);
-    planner.saved.set(playlist, { path: job.path, local: new Map(), track: job.track.id });
-    out.push({ playlist, kind: job.kind });
+    out.push({ ...got, kind: job.kind, path: job.path, track: job.track });
   });
   return out;
 }
 
 /** Refuses a playlist that still leaves segments out (EXT-X-SKIP): its copy would lack them. */
-function checkSkip(p: MediaPlaylist): void {
+function checkSkip(p: ScannedMedia): void {
   if (!p.skip) return;
   throw new InputError(
     `EXT-X-SKIP: this is a delta update that leaves out ${p.skip.skippedSegments} segments, ` +
@@ -432,15 +647,16 @@ function checkSkip(p: MediaPlaylist): void {
 }
 
 /** Whether a media playlist is live: no EXT-X-ENDLIST and not EXT-X-PLAYLIST-TYPE:VOD. */
-function isLive(p: MediaPlaylist): boolean {
+function isLive(p: ScannedMedia): boolean {
   return !p.endList && p.playlistType !== "VOD";
 }
 
 /** Rejects a live playlist (see {@link isLive}). */
-function checkLive(p: MediaPlaylist): void {
+function checkLive(p: ScannedMedia, text: string): void {
   if (!isLive(p)) return;
-  let last = p.lines.length;
-  while (last > 1 && p.lines[last - 1].text.trim() === "") last--;
+  const lines = splitLines(text);
+  let last = lines.length;
+  while (last > 1 && lines[last - 1].text.trim() === "") last--;
   throw new InputError(
     "a live playlist (no EXT-X-ENDLIST and not EXT-X-PLAYLIST-TYPE:VOD); streamkit " +
       "mirrors VOD playlists only for now",
