@@ -138,11 +138,10 @@ export class MediaReader {
       duration = NaN;
     }
     const title = comma < 0 ? "" : value.slice(comma + 1).trimEnd();
-    this.#pending.inf = compact({
-      line: this.#cx.line,
-      duration,
-      title: title === "" ? undefined : title,
-    });
+    // Built as it is (not through `compact`): one per segment.
+    this.#pending.inf = title === ""
+      ? { line: this.#cx.line, duration }
+      : { line: this.#cx.line, duration, title };
   }
 
   /** `#EXT-X-BYTERANGE:<n>[@<o>]`. */

@@ -14,6 +14,21 @@ import type { PlanItem, ResourceKind } from "../mirror/plan.ts";
 export const FIRST = 1;
 /** A plain segment URI: its URL, path and reference are made again from the text. */
 export const PLAIN = 2;
+/**
+ * A plain URI whose URL, path and reference are the URI after the playlist's three
+ * {@link Prefixes} (seen to be so when planned): made again without parsing anything.
+ */
+export const PREFIXED = 4;
+
+/** What a playlist's plain URIs (most often all of them) are, after the URI as written. */
+export interface Prefixes {
+  /** Before the URI: its URL. */
+  url: string;
+  /** Before the URI: its local path. */
+  path: string;
+  /** Before the URI: the reference the saved copy holds. */
+  ref: string;
+}
 
 /** A replacement of the characters [start, end) of a playlist's text. */
 export interface TextEdit {
@@ -56,6 +71,8 @@ export class MediaRefs {
   lineEdits: TextEdit[] = [];
   /** Whether the saved copy differs from the text. */
   changed = false;
+  /** The prefixes of its {@link PREFIXED} URIs, once one was seen. */
+  prefixes?: Prefixes;
   #starts = new Int32Array(64);
   #ends = new Int32Array(64);
   #flags = new Uint8Array(64);
@@ -98,6 +115,24 @@ export class MediaRefs {
     return this.text.slice(this.#starts[i], this.#ends[i]);
   }
 
+  /**
+   * The flags a plain URI gets: {@link PLAIN}, and {@link PREFIXED} when its URL, path and
+   * reference are the URI after this playlist's prefixes (the first plain URI sets them).
+   */
+  plainFlags(uri: string, url: string, path: string, ref: string): number {
+    const n = uri.length;
+    if (!url.endsWith(uri) || !path.endsWith(uri) || !ref.endsWith(uri)) return PLAIN;
+    const p = this.prefixes ??= {
+      url: url.slice(0, url.length - n),
+      path: path.slice(0, path.length - n),
+      ref: ref.slice(0, ref.length - n),
+    };
+    const same = url.length - n === p.url.length && url.startsWith(p.url) &&
+      path.length - n === p.path.length && path.startsWith(p.path) &&
+      ref.length - n === p.ref.length && ref.startsWith(p.ref);
+    return same ? PLAIN | PREFIXED : PLAIN;
+  }
+
   /** How many URIs bring an item. */
   get files(): number {
     let n = 0;
@@ -114,7 +149,13 @@ export class MediaRefs {
         yield item;
         continue;
       }
-      const { url, path } = target(this.uri(i));
+      const uri = this.uri(i);
+      if (this.#flags[i] & PREFIXED) {
+        const p = this.prefixes!;
+        yield { url: p.url + uri, path: p.path + uri, kind: this.kind, track: this.track };
+        continue;
+      }
+      const { url, path } = target(uri);
       yield { url, path, kind: this.kind, track: this.track };
     }
   }
@@ -137,7 +178,7 @@ export class MediaRefs {
       let to: string | undefined;
       if (this.#flags[i] & PLAIN) {
         const uri = this.uri(i);
-        to = reference(uri);
+        to = this.#flags[i] & PREFIXED ? this.prefixes!.ref + uri : reference(uri);
         if (to === uri) continue;
       } else {
         to = this.refs.get(i);

@@ -39,7 +39,7 @@ import {
   type SubRange,
   type UriRef,
 } from "./playlist.ts";
-import { defineEdits, FIRST, MediaRefs, PLAIN, type PlainTarget } from "./media_refs.ts";
+import { defineEdits, FIRST, MediaRefs, type PlainTarget } from "./media_refs.ts";
 import { rewritePlaylist } from "./rewrite.ts";
 import { UrlTable } from "./url_table.ts";
 import { trackLabel } from "../select/track.ts";
@@ -110,6 +110,11 @@ interface Fetched {
 
 /** Where a URL was first met: a master item (negative: -1 - index) or a media URI. */
 type FirstMet = number;
+
+/** The scheme of a serialized URL, with its colon (`https:`), as `URL.protocol` gives it. */
+function schemeOf(href: string): string {
+  return href.slice(0, href.indexOf(":") + 1);
+}
 
 /** Cuts the fragment off a serialized URL. */
 function withoutHash(url: string): string {
@@ -194,7 +199,7 @@ class Planner {
 
   /** Throws unless `ref` is a URL streamkit may fetch. */
   checkScheme(p: { url: string }, ref: UriRef, what: string): void {
-    const scheme = new URL(ref.url).protocol;
+    const scheme = schemeOf(ref.url);
     if (this.#schemes.includes(scheme)) return;
     const hint = p.url.startsWith("file:") && !/^[a-z][a-z0-9+.-]*:/i.test(ref.uri)
       ? " (for a local playlist, give --base-url so that relative URIs resolve to http(s))"
@@ -253,7 +258,7 @@ class Planner {
   /** Plans a key file, unless it is a DRM system's (then the line stays, with a note). */
   isDrmKey(p: { url: string }, key: KeyTag, tag: string): boolean {
     const ref = key.ref!;
-    const scheme = new URL(ref.url).protocol;
+    const scheme = schemeOf(ref.url);
     const format = key.keyFormat ?? "identity";
     if (DRM_KEY_SCHEMES.has(scheme) || (format !== "identity" && this.#schemes.includes(scheme))) {
       this.notes.add(
@@ -324,7 +329,7 @@ class Planner {
     // Its URL is then `new URL(uri, m.url)` (ReadContext.ref), made again when needed.
     const plain = ref.role === "segment" && range === undefined && ref.uri === ref.expanded;
     let path: string;
-    let flags = plain ? PLAIN : 0;
+    let flags = 0;
     let item: PlanItem | undefined;
     if (first === undefined) {
       this.#seen.set(url, this.#next);
@@ -338,10 +343,11 @@ class Planner {
       path = item.path;
     }
     if (item && range) this.#addRange(item, range);
+    const to = relativeRef(refs.path, path);
+    if (plain) flags |= refs.plainFlags(ref.uri, url, path, to);
     const i = refs.push(offset, end, flags);
     this.#next++;
     if (item && first === undefined) refs.items.set(i, item);
-    const to = relativeRef(refs.path, path);
     if (to !== ref.uri) {
       refs.changed = true;
       if (!plain) refs.refs.set(i, to);
@@ -422,11 +428,27 @@ export async function planHlsRunnable(
   fetchPlaylist: FetchPlaylist,
   options: HlsPlanOptions = {},
 ): Promise<RunnableHlsPlan> {
-  const top = scanPlaylist(source.text, source.url, () => {});
   const planner = new Planner(source.url, options.schemes ?? ["http:", "https:"]);
   let topPath = manifestFileName(source.url, `index${PLAYLIST_EXTENSION}`);
   if (!topPath.toLowerCase().endsWith(PLAYLIST_EXTENSION)) topPath += PLAYLIST_EXTENSION;
   planner.layout.reserve(topPath, source.url);
+
+  // Read once: a media playlist is planned as it is read. What planning finds wrong (a URI
+  // of a scheme not mirrored) waits until the playlist was read whole and checked, so that
+  // it is said in the same order as ever.
+  const topTrack: PlanTrack = { id: topPath };
+  const topRefs = new MediaRefs({ ...source, path: topPath, kind: "media", track: topPath });
+  let planned: Planned | undefined;
+  let planError: { error: unknown } | undefined;
+  const top = scanPlaylist(source.text, source.url, (got) => {
+    if (planError) return;
+    try {
+      planned ??= planner.startMedia(source.url, topRefs);
+      planner.addMediaRef(planned, got);
+    } catch (error) {
+      planError = { error };
+    }
+  });
 
   const media: Fetched[] = [];
   let live = false;
@@ -434,9 +456,11 @@ export async function planHlsRunnable(
     if (options.allowLive) live = isLive(top);
     else checkLive(top, source.text);
     checkSkip(top);
-    const track = { id: topPath, label: trackLabel(standaloneTrack(source.url, top)) };
-    planner.tracks.push(track);
-    media.push({ ...source, playlist: top, kind: "media", path: topPath, track });
+    if (planError) throw planError.error;
+    topTrack.label = trackLabel(standaloneTrack(source.url, top));
+    planner.tracks.push(topTrack);
+    planned ??= planner.startMedia(source.url, topRefs);
+    finishMedia(topRefs, top, topTrack);
   } else {
     const keys = new Map(top.sessionKeys.map((k) => [k.ref, k]));
     for (const ref of top.refs) {
@@ -457,13 +481,12 @@ export async function planHlsRunnable(
     live = media.some((m) => isLive(m.playlist));
   }
   const imports = top.type === "master" ? { imports: top.definitions } : {};
+  // A master's media playlists were read when fetched; now planned, in order.
   for (const f of media) {
     const refs = new MediaRefs({ text: f.text, path: f.path, kind: f.kind, track: f.track.id });
     const m = planner.startMedia(f.url, refs);
     scanPlaylist(f.text, f.url, (got) => planner.addMediaRef(m, got), imports);
-    refs.lineEdits = defineEdits(f.text, f.playlist.definitions);
-    if (refs.lineEdits.length > 0) refs.changed = true;
-    f.track.files = refs.files;
+    finishMedia(refs, f.playlist, f.track);
   }
   for (const n of top.notes) planner.notes.add(n, top.url);
   for (const f of media) for (const n of f.playlist.notes) planner.notes.add(n, f.url);
@@ -550,6 +573,13 @@ export function materialized(runnable: RunnableHlsPlan): HlsPlan {
     layout: runnable.layout,
     live: runnable.live,
   };
+}
+
+/** Ends the planning of a media playlist: its EXT-X-DEFINE edits, its track's file count. */
+function finishMedia(refs: MediaRefs, playlist: ScannedMedia, track: PlanTrack): void {
+  refs.lineEdits = defineEdits(refs.text, playlist.definitions);
+  if (refs.lineEdits.length > 0) refs.changed = true;
+  track.files = refs.files;
 }
 
 /** The URL asking an origin for the whole playlist, not a delta update (`_HLS_skip=NO`). */
