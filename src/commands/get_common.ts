@@ -9,6 +9,7 @@ import { type Command, InvalidArgumentError, Option } from "@commander-js/extra-
 import { resolve } from "node:path";
 import { ExitCode, UsageError } from "../errors.ts";
 import { type OutputDir, prepareOutputDir } from "../mirror/output.ts";
+import type { RunnablePlan } from "../mirror/plan.ts";
 import { executePlan, type RunReport } from "../mirror/run.ts";
 import { HeaderScope } from "../net/credentials.ts";
 import { DEFAULT_HTTP, type HttpOptions } from "../net/http.ts";
@@ -28,7 +29,6 @@ import {
   type Inventory,
   inventoryJson,
   inventoryTable,
-  type SelectedPlan,
   selectionLines,
   type SelectionReport,
   type TrackRequest,
@@ -284,12 +284,20 @@ const MANIFEST_WORD: Record<ManifestFormat, string> = { dash: "manifest", hls: "
 /** Items written to the output at once while a plan is printed. */
 const PRINT_BATCH = 2000;
 
+/** A plan as a planner gives it: its items may be made as they are gone through. */
+export type RunnableSelectedPlan = RunnablePlan & { selection?: SelectionReport };
+
 /**
  * Prints the plan of a `--dry-run`, item by item in batches: a plan of 100,000 items is
  * never one string (the JSON is what `JSON.stringify(plan, null, 2)` gives, with each item's
- * `headers`).
+ * `headers`, and each manifest's text whole).
  */
-function printPlan(ctx: CommandContext, plan: SelectedPlan, http: HttpOptions, json: boolean) {
+function printPlan(
+  ctx: CommandContext,
+  plan: RunnableSelectedPlan,
+  http: HttpOptions,
+  json: boolean,
+) {
   const out = ctx.io.stdout;
   const sends = (url: string) =>
     http.headers.length > 0 && (http.scope?.allows(new URL(url)) ?? false);
@@ -299,7 +307,11 @@ function printPlan(ctx: CommandContext, plan: SelectedPlan, http: HttpOptions, j
     batch = [];
   };
   if (json) {
-    const manifests = plan.manifests.map((m) => ({ ...m, headers: sends(m.url) }));
+    const manifests = plan.manifests.map((m) => ({
+      ...m,
+      text: typeof m.text === "string" ? m.text : [...m.text()].join(""),
+      headers: sends(m.url),
+    }));
     // The items' place in the document, marked by a string no JSON text holds unescaped.
     const mark = "\u0000items\u0000";
     const text = JSON.stringify({ ...plan, manifests, items: mark }, null, 2);
@@ -397,14 +409,14 @@ export type Planner = (
   http: HttpOptions,
   term: Terminal,
   request: TrackRequest,
-) => Promise<SelectedPlan | LiveStart | Inventory>;
+) => Promise<RunnableSelectedPlan | LiveStart | Inventory>;
 
 /**
  * Re-reads a finished mirror from disk with the format's own parser and resolves every
  * reference its saved manifests hold, offline; returns one message per reference that does
  * not land on a saved file (empty when the saved copy is whole).
  */
-export type SelfCheck = (out: OutputDir, plan: SelectedPlan) => Promise<string[]>;
+export type SelfCheck = (out: OutputDir, plan: RunnablePlan) => Promise<string[]>;
 
 /**
  * Runs a `get` subcommand: read the manifest, plan, then (unless `--dry-run`) download,

@@ -50,9 +50,12 @@ export function hlsGetCommand(ctx: CommandContext) {
             // A live playlist: the recorder takes over (src/live/), with the playlists kept.
             return planned.live ? { live: true as const, source, hls: planned } : plan;
           }
-          const planned = await planHls(source, fetchPlaylist, options);
-          // A live playlist: the recorder takes over (src/live/).
-          return planned.live ? { live: true as const, source, hls: planned } : planned.plan;
+          // Items made as the run goes, playlists written piece by piece (issue 20).
+          const { planHlsRunnable, materialized } = await import("../hls/plan.ts");
+          const planned = await planHlsRunnable(source, fetchPlaylist, options);
+          if (!planned.live) return planned.plan;
+          // A live playlist: the recorder takes over (src/live/), with the playlists it reads.
+          return { live: true as const, source, hls: materialized(planned) };
         }, async (out, plan) => {
           const { checkHlsMirror } = await import("../hls/selfcheck.ts");
           return await checkHlsMirror(out, plan);

@@ -34,3 +34,36 @@ export function splitLines(text: string): PlaylistLine[] {
     return { number: i + 1, text: piece, eol: last ? "" : "\n" };
   });
 }
+
+/** A line of {@link eachLine}: its number, text and the offset of its first character. */
+export interface LineAt {
+  /** 1-based line number. */
+  number: number;
+  /** The line's text without its terminator. */
+  text: string;
+  /** Offset of its first character in the whole text. */
+  offset: number;
+}
+
+/**
+ * The lines of a text one at a time, as {@link splitLines} cuts them, without keeping them:
+ * a 100,000-segment playlist is read without 200,000 line objects held at once.
+ *
+ * @example
+ * ```ts
+ * [...eachLine("#EXTM3U\r\na.ts")].map((l) => l.offset); // [0, 9]
+ * ```
+ */
+export function* eachLine(text: string): Generator<LineAt> {
+  let offset = 0;
+  for (let number = 1;; number++) {
+    const nl = text.indexOf("\n", offset);
+    if (nl < 0) {
+      yield { number, text: text.slice(offset), offset };
+      return;
+    }
+    const end = nl > offset && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    yield { number, text: text.slice(offset, end), offset };
+    offset = nl + 1;
+  }
+}

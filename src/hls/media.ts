@@ -92,9 +92,37 @@ export class MediaReader {
   #previousRange?: RangeEnd;
   #previousPartRange?: RangeEnd;
 
-  /** @param cx the reading state (URL, line, variables, URIs, notes) */
-  constructor(cx: ReadContext) {
+  /** Lean reading: segments are counted and handed over one at a time, not kept. */
+  #lean: boolean;
+  /** Lean reading: every segment's EXTINF duration and line, for the target-duration notes. */
+  #durations: number[] = [];
+  #infLines: number[] = [];
+  #count = 0;
+  /** The latest segment read (lean or not). */
+  lastSegment?: Segment;
+
+  /**
+   * @param cx the reading state (URL, line, variables, URIs, notes)
+   * @param lean keep no segment: count them and keep only their durations
+   */
+  constructor(cx: ReadContext, lean = false) {
     this.#cx = cx;
+    this.#lean = lean;
+  }
+
+  /** How many segments were read. */
+  get segmentCount(): number {
+    return this.#count;
+  }
+
+  /** The latest EXT-X-MAP read. */
+  get lastMap(): MapTag | undefined {
+    return this.#maps.at(-1);
+  }
+
+  /** The latest EXT-X-KEY read. */
+  get lastKey(): KeyTag | undefined {
+    return this.#keys.at(-1);
   }
 
   /**
@@ -110,11 +138,10 @@ export class MediaReader {
       duration = NaN;
     }
     const title = comma < 0 ? "" : value.slice(comma + 1).trimEnd();
-    this.#pending.inf = compact({
-      line: this.#cx.line,
-      duration,
-      title: title === "" ? undefined : title,
-    });
+    // Built as it is (not through `compact`): one per segment.
+    this.#pending.inf = title === ""
+      ? { line: this.#cx.line, duration }
+      : { line: this.#cx.line, duration, title };
   }
 
   /** `#EXT-X-BYTERANGE:<n>[@<o>]`. */
@@ -325,7 +352,7 @@ export class MediaReader {
       clientAttributes,
       assetUri: this.#cx.refAttribute(attrs, "X-ASSET-URI", "asset"),
       assetList: this.#cx.refAttribute(attrs, "X-ASSET-LIST", "asset-list"),
-      segmentIndex: this.#segments.length,
+      segmentIndex: this.#count,
     }));
   }
 
@@ -381,9 +408,16 @@ export class MediaReader {
     if (p.programDateTime) segment.programDateTime = p.programDateTime;
     if (p.tiles) segment.tiles = p.tiles;
     if (p.discontinuity) this.#discontinuities++;
+    this.#count++;
+    this.lastSegment = segment;
+    this.#pending = fresh();
+    if (this.#lean) {
+      this.#durations.push(segment.duration);
+      this.#infLines.push(segment.infLine);
+      return;
+    }
     this.#counts.push({ discontinuities: this.#discontinuities, skipped: this.#skipped });
     this.#segments.push(segment);
-    this.#pending = fresh();
   }
 
   /**
@@ -416,18 +450,23 @@ export class MediaReader {
       s.mediaSequence = this.#mediaSequence + c.skipped + i;
       s.discontinuitySequence = this.#discontinuitySequence + c.discontinuities;
     });
+    const durations = this.#lean ? this.#durations : this.#segments.map((s) => s.duration);
+    const infLines = this.#lean ? this.#infLines : this.#segments.map((s) => s.infLine);
     let targetDuration = this.#targetDuration;
     if (targetDuration === undefined) {
-      const known = this.#segments.map((s) => s.duration).filter((d) => !Number.isNaN(d));
-      targetDuration = Math.ceil(Math.max(0, ...known));
-      if (this.#segments.length > 0) {
+      let longest = 0;
+      for (const d of durations) if (!Number.isNaN(d) && d > longest) longest = d;
+      targetDuration = Math.ceil(longest);
+      if (this.#count > 0) {
         cx.note(`no EXT-X-TARGETDURATION; taken as ${targetDuration} (the longest EXTINF)`, 0);
       }
     }
-    for (const s of this.#segments) {
-      if (Number.isNaN(s.duration)) s.duration = targetDuration;
-      if (this.#targetDuration !== undefined && Math.round(s.duration) > targetDuration) {
-        cx.note(`an EXTINF longer than EXT-X-TARGETDURATION ${targetDuration}`, s.infLine);
+    for (let i = 0; i < durations.length; i++) {
+      let d = durations[i];
+      if (Number.isNaN(d)) d = targetDuration;
+      if (!this.#lean) this.#segments[i].duration = d;
+      if (this.#targetDuration !== undefined && Math.round(d) > targetDuration) {
+        cx.note(`an EXTINF longer than EXT-X-TARGETDURATION ${targetDuration}`, infLines[i]);
       }
     }
     return compact({

@@ -9,38 +9,42 @@
  * relative to the master; segments, maps and keys under `hls/`, keeping their path
  * relative to the master's folder (other hosts and parent folders under `hls/_ext/…`).
  *
+ * Cost (issue 20): a media playlist is read without keeping its lines or segments as objects
+ * ({@link scanPlaylist}); its URIs are kept as positions in its text ({@link MediaRefs}), and
+ * {@link planHlsRunnable} gives a plan whose items are made as the run goes through them and
+ * whose saved playlists are written piece by piece from the original text. {@link planHls}
+ * gives the same plan whole, as data.
+ *
  * @module
  */
 import { InputError } from "../errors.ts";
-import { Layout, manifestFileName, relativeRef } from "../mirror/layout.ts";
-import type {
-  DownloadPlan,
-  Failure,
-  PlanItem,
-  PlanTrack,
-  ResourceKind,
-  SavedManifest,
+import { type Layout, manifestFileName } from "../mirror/layout.ts";
+import {
+  type DownloadPlan,
+  lazyItems,
+  type PlanTrack,
+  type ResourceKind,
+  type RunnableManifest,
+  type RunnablePlan,
 } from "../mirror/plan.ts";
 import { errorMessage } from "../errors.ts";
 import { HttpError } from "../net/http.ts";
 import { runPool } from "../net/pool.ts";
 import {
-  type KeyTag,
-  type MapTag,
   type MasterPlaylist,
-  type MediaPlaylist,
   parsePlaylist,
   type Playlist,
-  type Segment,
-  type SubRange,
+  type ScannedMedia,
+  scanPlaylist,
+  splitLines,
   type UriRef,
 } from "./playlist.ts";
-import { rewritePlaylist } from "./rewrite.ts";
+import { defineEdits, MediaRefs } from "./media_refs.ts";
+import { type Planned, Planner, where, withoutHash } from "./planner.ts";
 import { trackLabel } from "../select/track.ts";
 import { describeRef, standaloneTrack } from "./tracks.ts";
 
-/** Folder (under the output directory) that holds segments, maps and keys. */
-export const MEDIA_DIR = "hls";
+export { MEDIA_DIR } from "./planner.ts";
 
 /** The extension every saved playlist gets. */
 export const PLAYLIST_EXTENSION = ".m3u8";
@@ -68,16 +72,16 @@ export interface HlsPlanOptions {
 export interface HlsPlan {
   /** What to write and fetch. */
   plan: DownloadPlan;
-  /** The playlist given (master or media), then every media playlist, in order. */
-  playlists: Playlist[];
+  /**
+   * The playlist given (master or media), then every media playlist, in order, each parsed in
+   * full when first asked for.
+   */
+  readonly playlists: Playlist[];
   /** The layout that placed every file. */
   layout: Layout;
   /** Whether a media playlist is live (only with `allowLive`; otherwise that throws). */
   live: boolean;
 }
-
-/** Key URI schemes of DRM systems (FairPlay `skd:`, Widevine/PlayReady `data:`). */
-const DRM_KEY_SCHEMES = new Set(["skd:", "data:"]);
 
 /** A media playlist to fetch: its URL, where it is saved, and the master lines naming it. */
 interface Job {
@@ -89,178 +93,136 @@ interface Job {
   track: PlanTrack;
 }
 
-/** A playlist to save, the local path each of its URIs now points at, and its track. */
-interface Saved {
+/** A media playlist fetched and read: its text, final URL, facts, and what it is. */
+interface Fetched {
+  text: string;
+  url: string;
+  playlist: ScannedMedia;
+  kind: ResourceKind;
   path: string;
-  local: Map<UriRef, string>;
-  track?: string;
+  track: PlanTrack;
 }
 
-function withoutHash(url: string): string {
-  const u = new URL(url);
-  u.hash = "";
-  return u.href;
+/** A plan of `hls get` as the runner takes it, and what it came from. */
+export interface RunnableHlsPlan {
+  /** What to write and fetch: items made as they are gone through. */
+  plan: RunnablePlan;
+  /**
+   * The playlist given (master or media), then every media playlist, in order, each parsed
+   * in full when first asked for (the live recorder follows them; a VOD run never asks).
+   */
+  readonly playlists: Playlist[];
+  /** The layout that placed every file. */
+  layout: Layout;
+  /** Whether a media playlist is live (only with `allowLive`; otherwise that throws). */
+  live: boolean;
 }
 
-function where(p: Playlist, line: number): string {
-  return `${p.url}: line ${line}`;
-}
+/**
+ * Plans the mirror of an HLS stream, as {@link planHls} does, with a plan whose items are
+ * made as the run goes through them and whose media playlists are written piece by piece:
+ * a media playlist of 100,000 segments is kept as its text and a few bytes a segment.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_HTTP, fetchText } from "../net/http.ts";
+ * const text = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\na.ts\n#EXT-X-ENDLIST\n";
+ * const { plan } = await planHlsRunnable(
+ *   { text, url: "https://cdn.example/vod/index.m3u8" },
+ *   (url) => fetchText(url, DEFAULT_HTTP),
+ * );
+ * [...plan.items].map((i) => i.path); // ["hls/a.ts"]
+ * ```
+ */
+export async function planHlsRunnable(
+  source: { text: string; url: string },
+  fetchPlaylist: FetchPlaylist,
+  options: HlsPlanOptions = {},
+): Promise<RunnableHlsPlan> {
+  const planner = new Planner(source.url, options.schemes ?? ["http:", "https:"]);
+  let topPath = manifestFileName(source.url, `index${PLAYLIST_EXTENSION}`);
+  if (!topPath.toLowerCase().endsWith(PLAYLIST_EXTENSION)) topPath += PLAYLIST_EXTENSION;
+  planner.layout.reserve(topPath, source.url);
 
-/** Notes gathered while planning, folded so a repeated one is said once. */
-class Notes {
-  #byText = new Map<string, string[]>();
-
-  add(text: string, place: string): void {
-    const places = this.#byText.get(text) ?? [];
-    places.push(place);
-    this.#byText.set(text, places);
-  }
-
-  list(): string[] {
-    return [...this.#byText].map(([text, places]) => {
-      const shown = places.slice(0, 3).join("; ");
-      const more = places.length > 3 ? `; and ${places.length - 3} more` : "";
-      return `${text} (${shown}${more})`;
-    });
-  }
-}
-
-/** The state of one planning run: the layout, the resources so far, the notes. */
-class Planner {
-  readonly layout: Layout;
-  readonly notes = new Notes();
-  readonly saved = new Map<Playlist, Saved>();
-  readonly failures: Failure[] = [];
-  readonly tracks: PlanTrack[] = [];
-  #schemes: string[];
-  #items = new Map<string, PlanItem>();
-  #ranges = new Map<PlanItem, Set<string>>();
-
-  constructor(rootUrl: string, schemes: string[]) {
-    this.layout = new Layout(rootUrl);
-    this.#schemes = schemes;
-  }
-
-  get items(): PlanItem[] {
-    return [...this.#items.values()];
-  }
-
-  /** Throws unless `ref` is a URL streamkit may fetch. */
-  checkScheme(p: Playlist, ref: UriRef, what: string): void {
-    const scheme = new URL(ref.url).protocol;
-    if (this.#schemes.includes(scheme)) return;
-    const hint = p.url.startsWith("file:") && !/^[a-z][a-z0-9+.-]*:/i.test(ref.uri)
-      ? " (for a local playlist, give --base-url so that relative URIs resolve to http(s))"
-      : "";
-    throw new InputError(
-      `${what} URI "${ref.uri}" uses the unsupported scheme "${scheme}"; only http(s) ` +
-        `resources are mirrored${hint}`,
-      where(p, ref.line),
-    );
-  }
-
-  /** Plans the resource `ref` names (once per URL, ranges merged) and notes its local path. */
-  add(p: Playlist, ref: UriRef, kind: ResourceKind, what: string, range?: SubRange): void {
-    this.checkScheme(p, ref, what);
-    const url = withoutHash(ref.url);
-    const saved = this.saved.get(p)!;
-    let item = this.#items.get(url);
-    if (!item) {
-      item = { url, path: this.layout.pathFor(url, { prefix: MEDIA_DIR }), kind };
-      if (saved.track !== undefined) item.track = saved.track;
-      this.#items.set(url, item);
+  // Read once: a media playlist is planned as it is read. What planning finds wrong (a URI
+  // of a scheme not mirrored) waits until the playlist was read whole and checked, so that
+  // it is said in the same order as ever.
+  const topTrack: PlanTrack = { id: topPath };
+  const topRefs = new MediaRefs({ ...source, path: topPath, kind: "media", track: topPath });
+  let planned: Planned | undefined;
+  let planError: { error: unknown } | undefined;
+  const top = scanPlaylist(source.text, source.url, (got) => {
+    if (planError) return;
+    try {
+      planned ??= planner.startMedia(source.url, topRefs);
+      planner.addMediaRef(planned, got);
+    } catch (error) {
+      planError = { error };
     }
-    if (range) {
-      const start = range.offset;
-      const end = range.offset + range.length - 1;
-      const seen = this.#ranges.get(item) ?? new Set<string>();
-      this.#ranges.set(item, seen);
-      if (!seen.has(`${start}-${end}`)) {
-        seen.add(`${start}-${end}`);
-        (item.ranges ??= []).push({ start, end });
+  });
+
+  const media: Fetched[] = [];
+  let live = false;
+  if (top.type === "media") {
+    if (options.allowLive) live = isLive(top);
+    else checkLive(top, source.text);
+    checkSkip(top);
+    if (planError) throw planError.error;
+    topTrack.label = trackLabel(standaloneTrack(source.url, top));
+    planner.tracks.push(topTrack);
+    planned ??= planner.startMedia(source.url, topRefs);
+    finishMedia(topRefs, top, topTrack);
+  } else {
+    const keys = new Map(top.sessionKeys.map((k) => [k.ref, k]));
+    for (const ref of top.refs) {
+      if (ref.role === "session-key") {
+        const key = keys.get(ref)!;
+        if (!planner.isDrmKey(top, key, "EXT-X-SESSION-KEY")) {
+          planner.addToMaster(top, ref, "key", "EXT-X-SESSION-KEY");
+        }
+      }
+      if (ref.role === "session-data") {
+        planner.addToMaster(top, ref, "other", "EXT-X-SESSION-DATA");
+      }
+      if (ref.role === "steering") {
+        planner.online(top, ref, `EXT-X-CONTENT-STEERING SERVER-URI ${ref.url} is not mirrored`);
       }
     }
-    saved.local.set(ref, item.path);
+    media.push(...await fetchMediaPlaylists(top, planner, fetchPlaylist, options));
+    live = media.some((m) => isLive(m.playlist));
   }
-
-  /** Plans a key file, unless it is a DRM system's (then the line stays, with a note). */
-  addKey(p: Playlist, key: KeyTag, tag: string): void {
-    const ref = key.ref;
-    if (!ref) return;
-    const scheme = new URL(ref.url).protocol;
-    const format = key.keyFormat ?? "identity";
-    if (DRM_KEY_SCHEMES.has(scheme) || (format !== "identity" && this.#schemes.includes(scheme))) {
-      this.notes.add(
-        `${tag} METHOD=${key.method} KEYFORMAT=${format} with a ${scheme} URI is a DRM ` +
-          `system's and cannot be downloaded; the line is kept as it is`,
-        where(p, key.line),
-      );
-      return;
-    }
-    this.add(p, ref, "key", tag);
+  const imports = top.type === "master" ? { imports: top.definitions } : {};
+  // A master's media playlists were read when fetched; now planned, in order.
+  for (const f of media) {
+    const refs = new MediaRefs({ text: f.text, path: f.path, kind: f.kind, track: f.track.id });
+    const m = planner.startMedia(f.url, refs);
+    scanPlaylist(f.text, f.url, (got) => planner.addMediaRef(m, got), imports);
+    finishMedia(refs, f.playlist, f.track);
   }
-
-  /** Notes a URI that stays online in the saved copy, and why. */
-  online(p: Playlist, ref: UriRef, why: string): void {
-    this.notes.add(`${why}; it stays online in the saved copy`, where(p, ref.line));
-  }
-
-  /** Plans everything a media playlist refers to, in document order. */
-  addMedia(p: MediaPlaylist, kind: ResourceKind): void {
-    const segments = new Map<UriRef, Segment>(p.segments.map((s) => [s.ref, s]));
-    const maps = new Map<UriRef, MapTag>(p.maps.map((m) => [m.ref, m]));
-    const keys = new Map<UriRef, KeyTag>();
-    for (const k of p.keys) if (k.ref) keys.set(k.ref, k);
-    for (const ref of p.refs) {
-      switch (ref.role) {
-        case "segment":
-          this.add(p, ref, kind, "segment", segments.get(ref)?.byteRange);
-          break;
-        case "map":
-          this.add(p, ref, "init", "EXT-X-MAP", maps.get(ref)?.byteRange);
-          break;
-        case "part":
-          this.add(p, ref, kind, "EXT-X-PART");
-          break;
-        case "key":
-          this.addKey(p, keys.get(ref)!, "EXT-X-KEY");
-          break;
-        case "asset":
-        case "asset-list":
-          this.online(
-            p,
-            ref,
-            `interstitial ${ref.role === "asset" ? "X-ASSET-URI" : "X-ASSET-LIST"} ${ref.url} ` +
-              "is not mirrored (an interstitial is a stream of its own: mirror it with its own " +
-              "`streamkit hls get`)",
-          );
-          break;
-      }
-    }
-  }
-
-  /** Every playlist, rewritten so each URI is the relative reference to its local copy. */
-  manifests(): SavedManifest[] {
-    const out: SavedManifest[] = [];
-    for (const [p, { path, local }] of this.saved) {
-      const memo = new Map<string, string>();
-      const rewritten = rewritePlaylist(p, (ref) => {
-        const to = local.get(ref);
-        if (to === undefined) return undefined;
-        let rel = memo.get(to);
-        if (rel === undefined) memo.set(to, rel = relativeRef(path, to));
-        return rel;
-      }, { ownDefines: true });
-      const original = p.lines.map((l) => l.text + l.eol).join("");
-      out.push({
-        url: p.url,
-        path,
-        text: rewritten.text,
-        original: rewritten.changed ? original : undefined,
-      });
-    }
-    return out;
-  }
+  for (const n of top.notes) planner.notes.add(n, top.url);
+  for (const f of media) for (const n of f.playlist.notes) planner.notes.add(n, f.url);
+  const manifests: RunnableManifest[] = [];
+  if (top.type === "master") manifests.push(planner.masterManifest(top, topPath));
+  for (const m of planner.media) manifests.push(planner.mediaManifest(m));
+  let full: Playlist[] | undefined;
+  return {
+    plan: {
+      tracks: planner.tracks,
+      manifests,
+      items: lazyItems(planner.itemCount, () => planner.items()),
+      notes: planner.notes.list(),
+      failures: planner.failures,
+    },
+    get playlists(): Playlist[] {
+      full ??= [
+        top.type === "master" ? top : parsePlaylist(source.text, source.url),
+        ...media.map((f) => parsePlaylist(f.text, f.url, imports)),
+      ];
+      return full;
+    },
+    layout: planner.layout,
+    live,
+  };
 }
 
 /**
@@ -290,51 +252,45 @@ export async function planHls(
   fetchPlaylist: FetchPlaylist,
   options: HlsPlanOptions = {},
 ): Promise<HlsPlan> {
-  const top = parsePlaylist(source.text, source.url);
-  const planner = new Planner(source.url, options.schemes ?? ["http:", "https:"]);
-  let topPath = manifestFileName(source.url, `index${PLAYLIST_EXTENSION}`);
-  if (!topPath.toLowerCase().endsWith(PLAYLIST_EXTENSION)) topPath += PLAYLIST_EXTENSION;
-  planner.layout.reserve(topPath, source.url);
+  return materialized(await planHlsRunnable(source, fetchPlaylist, options));
+}
 
-  const media: { playlist: MediaPlaylist; kind: ResourceKind }[] = [];
-  let live = false;
-  if (top.type === "media") {
-    if (options.allowLive) live = isLive(top);
-    else checkLive(top);
-    checkSkip(top);
-    const track = { id: topPath, label: trackLabel(standaloneTrack(source.url, top)) };
-    planner.tracks.push(track);
-    planner.saved.set(top, { path: topPath, local: new Map(), track: track.id });
-    media.push({ playlist: top, kind: "media" });
-  } else {
-    planner.saved.set(top, { path: topPath, local: new Map() });
-    const keys = new Map(top.sessionKeys.map((k) => [k.ref, k]));
-    for (const ref of top.refs) {
-      if (ref.role === "session-key") planner.addKey(top, keys.get(ref)!, "EXT-X-SESSION-KEY");
-      if (ref.role === "session-data") planner.add(top, ref, "other", "EXT-X-SESSION-DATA");
-      if (ref.role === "steering") {
-        planner.online(top, ref, `EXT-X-CONTENT-STEERING SERVER-URI ${ref.url} is not mirrored`);
-      }
-    }
-    media.push(...await fetchMediaPlaylists(top, planner, fetchPlaylist, options));
-    live = media.some((m) => isLive(m.playlist));
-  }
-  for (const { playlist, kind } of media) planner.addMedia(playlist, kind);
-  for (const p of planner.saved.keys()) {
-    for (const n of p.notes) planner.notes.add(n, p.url);
-  }
+/**
+ * A runnable plan made whole: its items in a list, its playlists' texts as strings (for the
+ * live recorder, `--select`, and whoever wants the plan as data).
+ *
+ * @example
+ * ```ts
+ * declare const runnable: RunnableHlsPlan;
+ * materialized(runnable).plan.items.length;
+ * ```
+ */
+export function materialized(runnable: RunnableHlsPlan): HlsPlan {
+  const { plan } = runnable;
   return {
     plan: {
-      tracks: planner.tracks,
-      manifests: planner.manifests(),
-      items: planner.items,
-      notes: planner.notes.list(),
-      failures: planner.failures,
+      tracks: plan.tracks?.map(({ files: _, ...t }) => t),
+      manifests: plan.manifests.map((m) => ({
+        ...m,
+        text: typeof m.text === "string" ? m.text : [...m.text()].join(""),
+      })),
+      items: [...plan.items],
+      notes: plan.notes,
+      failures: plan.failures,
     },
-    playlists: [...planner.saved.keys()],
-    layout: planner.layout,
-    live,
+    get playlists() {
+      return runnable.playlists;
+    },
+    layout: runnable.layout,
+    live: runnable.live,
   };
+}
+
+/** Ends the planning of a media playlist: its EXT-X-DEFINE edits, its track's file count. */
+function finishMedia(refs: MediaRefs, playlist: ScannedMedia, track: PlanTrack): void {
+  refs.lineEdits = defineEdits(refs.text, playlist.definitions);
+  if (refs.lineEdits.length > 0) refs.changed = true;
+  track.files = refs.files;
 }
 
 /** The URL asking an origin for the whole playlist, not a delta update (`_HLS_skip=NO`). */
@@ -354,13 +310,13 @@ async function fetchMediaPlaylists(
   planner: Planner,
   fetchPlaylist: FetchPlaylist,
   options: HlsPlanOptions,
-): Promise<{ playlist: MediaPlaylist; kind: ResourceKind }[]> {
+): Promise<Fetched[]> {
   const jobs = new Map<string, Job>();
   const kindOf = new Map<UriRef, ResourceKind>();
   for (const r of top.renditions) {
     if (r.ref) kindOf.set(r.ref, r.type === "SUBTITLES" ? "subtitle" : "media");
   }
-  const local = planner.saved.get(top)!.local;
+  const local = planner.masterLocal;
   for (const ref of top.refs) {
     if (!["variant", "iframe", "image", "rendition"].includes(ref.role)) continue;
     planner.checkScheme(top, ref, "media playlist");
@@ -376,25 +332,26 @@ async function fetchMediaPlaylists(
     local.set(ref, job.path);
   }
   const list = [...jobs.values()];
-  const read = async (url: string): Promise<MediaPlaylist> => {
+  // Read to check it (its URIs are gone through again, in plan order, once all are here).
+  const read = async (url: string) => {
     const got = await fetchPlaylist(url);
-    const p = parsePlaylist(got.text, got.url, { imports: top.definitions });
+    const p = scanPlaylist(got.text, got.url, () => {}, { imports: top.definitions });
     if (p.type === "master") {
       throw new InputError(
         "is a master playlist; a variant or rendition must be a media playlist",
         got.url,
       );
     }
-    return p;
+    return { text: got.text, url: got.url, playlist: p };
   };
   const parsed = await runPool(list, options.concurrency ?? 4, async (job) => {
     const line = job.refs[0].line;
-    let p: MediaPlaylist;
+    let got: Awaited<ReturnType<typeof read>>;
     try {
-      p = await read(job.url);
+      got = await read(job.url);
       // A delta update (EXT-X-SKIP) leaves segments out: ask for the whole playlist.
-      if (p.skip) p = await read(withoutSkip(job.url));
-      checkSkip(p);
+      if (got.playlist.skip) got = await read(withoutSkip(job.url));
+      checkSkip(got.playlist);
     } catch (err) {
       if (options.signal?.aborted) throw err;
       if (!(err instanceof HttpError) && !(err instanceof InputError)) throw err;
@@ -406,23 +363,22 @@ async function fetchMediaPlaylists(
       return undefined;
     }
     // A live stream is not a partial failure: it is another kind of run.
-    if (!options.allowLive) checkLive(p);
-    return p;
+    if (!options.allowLive) checkLive(got.playlist, got.text);
+    return got;
   }, options.signal);
   if (options.signal?.aborted) throw options.signal.reason;
-  const out: { playlist: MediaPlaylist; kind: ResourceKind }[] = [];
+  const out: Fetched[] = [];
   list.forEach((job, i) => {
-    const playlist = parsed[i];
-    if (!playlist) return;
+    const got = parsed[i];
+    if (!got) return;
     planner.tracks.push(job.track);
-    planner.saved.set(playlist, { path: job.path, local: new Map(), track: job.track.id });
-    out.push({ playlist, kind: job.kind });
+    out.push({ ...got, kind: job.kind, path: job.path, track: job.track });
   });
   return out;
 }
 
 /** Refuses a playlist that still leaves segments out (EXT-X-SKIP): its copy would lack them. */
-function checkSkip(p: MediaPlaylist): void {
+function checkSkip(p: ScannedMedia): void {
   if (!p.skip) return;
   throw new InputError(
     `EXT-X-SKIP: this is a delta update that leaves out ${p.skip.skippedSegments} segments, ` +
@@ -432,15 +388,16 @@ function checkSkip(p: MediaPlaylist): void {
 }
 
 /** Whether a media playlist is live: no EXT-X-ENDLIST and not EXT-X-PLAYLIST-TYPE:VOD. */
-function isLive(p: MediaPlaylist): boolean {
+function isLive(p: ScannedMedia): boolean {
   return !p.endList && p.playlistType !== "VOD";
 }
 
 /** Rejects a live playlist (see {@link isLive}). */
-function checkLive(p: MediaPlaylist): void {
+function checkLive(p: ScannedMedia, text: string): void {
   if (!isLive(p)) return;
-  let last = p.lines.length;
-  while (last > 1 && p.lines[last - 1].text.trim() === "") last--;
+  const lines = splitLines(text);
+  let last = lines.length;
+  while (last > 1 && lines[last - 1].text.trim() === "") last--;
   throw new InputError(
     "a live playlist (no EXT-X-ENDLIST and not EXT-X-PLAYLIST-TYPE:VOD); streamkit " +
       "mirrors VOD playlists only for now",

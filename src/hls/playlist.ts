@@ -13,10 +13,10 @@
  */
 import { ReadContext } from "./context.ts";
 import type { Definitions } from "./define.ts";
-import { splitLines } from "./lines.ts";
+import { eachLine, type LineAt, type PlaylistLine, splitLines } from "./lines.ts";
 import { MasterReader } from "./master.ts";
 import { type CommonFacts, MediaReader } from "./media.ts";
-import type { Playlist } from "./model.ts";
+import type { KeyTag, MasterPlaylist, MediaPlaylist, Playlist, SubRange, UriRef } from "./model.ts";
 import { readStart } from "./shared_tags.ts";
 
 export type { PlaylistLine } from "./lines.ts";
@@ -111,17 +111,82 @@ interface First {
  * ```
  */
 export function parsePlaylist(text: string, url: string, options: ParseOptions = {}): Playlist {
-  const cx = new ReadContext(url, options.imports);
   const lines = splitLines(text);
+  return read(url, options, lines, undefined) as Playlist;
+}
+
+/** A URI of a media playlist as {@link scanPlaylist} hands it over. */
+export interface ScannedRef {
+  /** The URI. */
+  ref: UriRef;
+  /** Offset of its first character in the whole text (its `start` is on its line). */
+  offset: number;
+  /** A segment's or map's byte range (EXT-X-BYTERANGE, BYTERANGE), offset resolved. */
+  byteRange?: SubRange;
+  /** A key URI's EXT-X-KEY tag. */
+  key?: KeyTag;
+}
+
+/**
+ * A media playlist as {@link scanPlaylist} gives it: every fact of a {@link MediaPlaylist}
+ * but its lines, URIs and segments, which were handed over one at a time instead.
+ */
+export interface ScannedMedia extends Omit<MediaPlaylist, "lines" | "refs" | "segments"> {
+  /** How many segments it lists. */
+  segmentCount: number;
+}
+
+/**
+ * Reads a playlist as {@link parsePlaylist} does (the same checks, errors and notes), but a
+ * media playlist's URIs are handed to `visit` one at a time, in document order, and neither
+ * they, its segments nor its lines are kept: a playlist of 100,000 segments costs a few
+ * numbers a segment. A master playlist (small) is returned whole, as `parsePlaylist` gives it.
+ *
+ * @example
+ * ```ts
+ * const text = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\na.ts\n#EXT-X-ENDLIST\n";
+ * const uris: string[] = [];
+ * const p = scanPlaylist(text, "https://cdn.example/v/index.m3u8", (r) => uris.push(r.ref.url));
+ * uris; // ["https://cdn.example/v/a.ts"]
+ * ```
+ */
+export function scanPlaylist(
+  text: string,
+  url: string,
+  visit: (ref: ScannedRef) => void,
+  options: ParseOptions = {},
+): MasterPlaylist | ScannedMedia {
+  const p = read(url, options, eachLine(text), visit);
+  // A master was read with its URIs kept; its lines (few) are cut now.
+  if (p.type === "master") return { ...p, lines: splitLines(text) };
+  const { lines: _l, refs: _r, segments: _s, ...rest } = p;
+  return rest as ScannedMedia;
+}
+
+/** The one pass of {@link parsePlaylist} and {@link scanPlaylist}. */
+function read(
+  url: string,
+  options: ParseOptions,
+  lines: Iterable<LineAt | PlaylistLine>,
+  visit: ((ref: ScannedRef) => void) | undefined,
+): Playlist | (ScannedMedia & { lines?: unknown; refs?: unknown; segments?: unknown }) {
+  const cx = new ReadContext(url, options.imports);
   const master = new MasterReader(cx);
-  const media = new MediaReader(cx);
+  const media = new MediaReader(cx, visit !== undefined);
   const common: CommonFacts = { independentSegments: false };
   let header = false;
   let firstMaster: First | undefined;
   let firstMedia: First | undefined;
   let firstImport: number | undefined;
 
-  for (const { number, text: raw } of lines) {
+  let offset = 0;
+  for (const line of lines) {
+    if (visit && cx.refs.length > 0 && firstMedia && !firstMaster) {
+      // The URIs of the line before, handed over and forgotten.
+      handOver(cx.refs, media, offset, visit);
+    }
+    const { number, text: raw } = line;
+    if ("offset" in line) offset = line.offset;
     cx.line = number;
     const trimmed = raw.trim(); // also drops a BOM before #EXTM3U
     if (trimmed === "") continue;
@@ -266,6 +331,9 @@ export function parsePlaylist(text: string, url: string, options: ParseOptions =
     }
   }
 
+  if (visit && cx.refs.length > 0 && firstMedia && !firstMaster) {
+    handOver(cx.refs, media, offset, visit);
+  }
   if (!header) throw cx.error("not an M3U8 playlist: it is empty", 1);
   if (master.pendingLine !== undefined) {
     throw cx.error("EXT-X-STREAM-INF is the last tag: its URI line is missing", master.pendingLine);
@@ -285,7 +353,30 @@ export function parsePlaylist(text: string, url: string, options: ParseOptions =
         firstImport,
       );
     }
-    return master.finish(lines, common);
+    return master.finish(Array.isArray(lines) ? lines : [], common);
   }
-  return media.finish(lines, common);
+  return media.finish(Array.isArray(lines) ? lines : [], common);
+}
+
+/** Hands the URIs of one line to `visit`, with what the media reader knows of each. */
+function handOver(
+  refs: UriRef[],
+  media: MediaReader,
+  lineOffset: number,
+  visit: (ref: ScannedRef) => void,
+): void {
+  for (const ref of refs) {
+    const got: ScannedRef = { ref, offset: lineOffset + ref.start };
+    if (ref.role === "segment") {
+      const range = media.lastSegment?.byteRange;
+      if (range) got.byteRange = range;
+    } else if (ref.role === "map") {
+      const range = media.lastMap?.byteRange;
+      if (range) got.byteRange = range;
+    } else if (ref.role === "key") {
+      got.key = media.lastKey;
+    }
+    visit(got);
+  }
+  refs.length = 0;
 }

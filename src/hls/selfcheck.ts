@@ -10,8 +10,8 @@
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { errorMessage } from "../errors.ts";
 import type { OutputDir } from "../mirror/output.ts";
-import type { DownloadPlan, PlanItems } from "../mirror/plan.ts";
-import { parsePlaylist, type Playlist, type UriRef } from "./playlist.ts";
+import type { RunnablePlan } from "../mirror/plan.ts";
+import { type KeyTag, scanPlaylist, type UriRef } from "./playlist.ts";
 
 /** URI roles that may stay online in a saved copy (the plan says why in a note). */
 const ONLINE_ROLES = new Set([
@@ -22,58 +22,47 @@ const ONLINE_ROLES = new Set([
   "rendition-report",
 ]);
 
-/** Whether `ref` is allowed to point off the disk. */
-function staysOnline(p: Playlist, ref: UriRef): boolean {
+/** Whether `ref` (of the key tag `key`, for a key) is allowed to point off the disk. */
+function staysOnline(ref: UriRef, key: KeyTag | undefined): boolean {
   if (ONLINE_ROLES.has(ref.role)) return true;
   if (ref.role !== "key" && ref.role !== "session-key") return false;
-  const keys = p.type === "media" ? p.keys : p.sessionKeys;
-  const key = keys.find((k) => k.ref === ref);
   const scheme = new URL(ref.url).protocol;
   return scheme === "skd:" || scheme === "data:" || (key?.keyFormat ?? "identity") !== "identity";
 }
 
 /**
  * Resolves every URI of every playlist `plan` saved, offline; returns one message per URI
- * that does not land on a saved file (empty when the copy is whole).
+ * that does not land on a saved file (empty when the copy is whole). A media playlist is
+ * read back one URI at a time ({@link scanPlaylist}), never whole in memory as objects.
  *
  * @example
  * ```ts
  * import { OutputDir } from "../mirror/output.ts";
- * declare const plan: import("../mirror/plan.ts").DownloadPlan;
+ * declare const plan: import("../mirror/plan.ts").RunnablePlan;
  * const problems = await checkHlsMirror(new OutputDir("/data/out"), plan);
  * ```
  */
-export async function checkHlsMirror(
-  out: OutputDir,
-  plan: Omit<DownloadPlan, "items"> & { items: PlanItems },
-): Promise<string[]> {
+export async function checkHlsMirror(out: OutputDir, plan: RunnablePlan): Promise<string[]> {
   const problems: string[] = [];
   // What the plan could not mirror is named among its failures already.
   const failed = new Set((plan.failures ?? []).map((f) => out.abs(f.path)));
   let imports: Record<string, string> | undefined;
+  const root = out.root.endsWith("/") ? out.root : `${out.root}/`;
   for (const m of plan.manifests) {
     const file = out.abs(m.path);
-    let p: Playlist;
-    try {
-      p = parsePlaylist(await Deno.readTextFile(file), pathToFileURL(file).href, { imports });
-    } catch (err) {
-      problems.push(`${m.path}: cannot be read back: ${errorMessage(err)}`);
-      continue;
-    }
-    if (p.type === "master") imports ??= p.definitions;
-    for (const ref of p.refs) {
-      if (staysOnline(p, ref)) continue;
+    const check = (ref: UriRef, key: KeyTag | undefined) => {
+      if (staysOnline(ref, key)) return;
       const at = `${m.path} line ${ref.line}: "${ref.uri}"`;
       const url = new URL(ref.url);
       if (url.protocol !== "file:") {
         problems.push(`${at} still points online (${ref.url})`);
-        continue;
+        return;
       }
       url.search = "";
       url.hash = "";
       const target = fileURLToPath(url);
-      if (failed.has(target)) continue;
-      const inside = target.startsWith(out.root.endsWith("/") ? out.root : `${out.root}/`);
+      if (failed.has(target)) return;
+      const inside = target.startsWith(root);
       let isFile = false;
       try {
         // Synchronously: 100,000 awaited stats took seconds; these take milliseconds.
@@ -87,6 +76,23 @@ export async function checkHlsMirror(
             `which is not a saved file${inside ? "" : " (outside the output folder)"}`,
         );
       }
+    };
+    try {
+      const text = await Deno.readTextFile(file);
+      const p = scanPlaylist(
+        text,
+        pathToFileURL(file).href,
+        (got) => check(got.ref, got.key),
+        { imports },
+      );
+      if (p.type === "master") {
+        imports ??= p.definitions;
+        const keys = new Map(p.sessionKeys.map((k) => [k.ref, k]));
+        for (const ref of p.refs) check(ref, keys.get(ref));
+      }
+    } catch (err) {
+      problems.push(`${m.path}: cannot be read back: ${errorMessage(err)}`);
+      continue;
     }
   }
   return problems;

@@ -189,14 +189,21 @@ export function mediaPlaylistId(url: string): string {
   return name || url;
 }
 
-/** A media playlist read on its own, as a track (its kind unknown, unless I-frames only). */
-export function standaloneTrack(url: string, playlist: MediaPlaylist): Track {
-  return withPlaylist({
+/**
+ * A media playlist read on its own, as a track (its kind unknown, unless I-frames only); its
+ * segment count and duration when its segments were kept.
+ */
+export function standaloneTrack(
+  url: string,
+  playlist: MediaPlaylist | Omit<MediaPlaylist, "lines" | "refs" | "segments">,
+): Track {
+  const track: Track = {
     ...EMPTY,
     id: mediaPlaylistId(url),
     kind: playlist.iFramesOnly ? "video" : playlist.imagesOnly ? "image" : null,
     roles: playlist.iFramesOnly ? ["trick"] : [],
-  }, playlist);
+  };
+  return "segments" in playlist ? withPlaylist(track, playlist) : track;
 }
 
 /** A track with the segment count and duration its media playlist gives. */
