@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { Layout, sanitizeComponent } from "../src/mirror/layout.ts";
-import { hash64, PathClaims } from "../src/mirror/claims.ts";
+import { PathClaims } from "../src/mirror/claims.ts";
+import { hash64, HashTable64 } from "../src/mirror/hash_table.ts";
 
 const MANIFEST = "http://127.0.0.1:8080/vod/a/manifest.mpd";
 
@@ -128,6 +129,32 @@ Deno.test("the claims table tells owners apart and grows without losing any", ()
   }
   assert.ok(!claims.free("d1/f-1/x", hash64("other")));
   assert.equal(claims.size, 50_000 + 7);
+});
+
+Deno.test("the hash table agrees with a Map over 100,000 keys: values, sets, growth", () => {
+  const table = new HashTable64(1);
+  const set = new HashTable64();
+  const oracle = new Map<string, number>();
+  for (let i = 0; i < 100_000; i++) {
+    const key = `https://cdn.example/v/seg-${i % 70_000}.m4s`;
+    const value = i % 3 === 0 ? -i - 1 : i;
+    const fresh = !oracle.has(key);
+    assert.equal(set.add(hash64(key)), fresh);
+    if (fresh) {
+      assert.equal(table.set(hash64(key), [value]), true);
+      oracle.set(key, value);
+    }
+  }
+  assert.equal(table.size, oracle.size);
+  assert.equal(set.size, oracle.size);
+  for (const [key, value] of oracle) {
+    assert.equal(table.get(hash64(key))! | 0, value, key);
+    assert.ok(set.has(hash64(key)));
+  }
+  assert.equal(table.get(hash64("https://cdn.example/absent")), undefined);
+  // The one key whose hash is all zero still has a slot of its own.
+  assert.equal(set.add({ hi: 0, lo: 0 }), true);
+  assert.equal(set.has({ hi: 0, lo: 0 }), true);
 });
 
 Deno.test("sanitizeComponent's shortcut for plain names agrees with the full rules", () => {

@@ -18,7 +18,7 @@ import { isPlainRef, savedPathOf } from "./local_ref.ts";
 import { mpdDocument, readMpd } from "./mpd.ts";
 import type { Representation } from "./mpd_model.ts";
 import { type Segment, type SegmentKind, type SegmentSource, segmentSource } from "./segments.ts";
-import { HashSet64 } from "../mirror/claims.ts";
+import { hash64, HashTable64 } from "../mirror/hash_table.ts";
 
 /** One resource as it was saved. */
 export interface ExpectedSegment {
@@ -339,10 +339,10 @@ export async function checkSavedDash(outDir: string, saved: SavedDash): Promise<
   const manifestUrl = pathToFileURL(manifestFile).href;
   const messages = checkSavedText(text, manifestUrl, root, saved.expect).map((i) => i.message);
   // Each saved file once (by hash: 100,000 paths are not held as strings).
-  const seen = new HashSet64();
+  const seen = new HashTable64();
   for (const r of saved.expect.representations) {
     for (const { path } of r.segments) {
-      if (!seen.add(path)) continue;
+      if (!seen.add(hash64(path))) continue;
       try {
         // Synchronously: 100,000 awaited stats took seconds; these take milliseconds.
         const st = Deno.lstatSync(`${outDir.replace(/\/$/, "")}/${path}`);

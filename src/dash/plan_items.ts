@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { HashSet64 } from "../mirror/claims.ts";
+import { hash64, HashTable64 } from "../mirror/hash_table.ts";
 import {
   type ByteRange,
   lazyItems,
@@ -55,7 +55,7 @@ interface Part {
  * ```
  */
 export class DashItems {
-  #seen = new HashSet64();
+  #seen = new HashTable64();
   #parts: Part[] = [];
   #ranges = new Map<string, ByteRange[]>();
   #files = new Map<string, number>();
@@ -75,7 +75,7 @@ export class DashItems {
         if (list) list.push(seg.range);
         else this.#ranges.set(seg.url, [seg.range]);
       }
-      if (!this.#seen.add(seg.url)) part.repeats.push(index);
+      if (!this.#seen.add(hash64(seg.url))) part.repeats.push(index);
       else {
         this.#count++;
         this.#files.set(rep.id, (this.#files.get(rep.id) ?? 0) + 1);

@@ -18,7 +18,7 @@ import type {
 import { FIRST, type MediaRefs, type PlainTarget } from "./media_refs.ts";
 import type { KeyTag, MasterPlaylist, ScannedRef, SubRange, UriRef } from "./playlist.ts";
 import { rewritePlaylist } from "./rewrite.ts";
-import { UrlTable } from "./url_table.ts";
+import { hash64, HashTable64 } from "../mirror/hash_table.ts";
 
 /** Folder (under the output directory) that holds segments, maps and keys. */
 export const MEDIA_DIR = "hls";
@@ -88,7 +88,8 @@ export class Planner {
   /** The media playlists, in plan order. */
   readonly media: Planned[] = [];
   #schemes: string[];
-  #seen = new UrlTable();
+  /** Where each URL was first met (a signed 32-bit number), by its hash. */
+  #seen = new HashTable64(1);
   #ranges = new Map<PlanItem, Set<string>>();
   #next = 0;
 
@@ -156,18 +157,24 @@ export class Planner {
     }
   }
 
+  /** Where `url` was first met, or undefined (the table keeps it unsigned). */
+  #firstMet(url: string): number | undefined {
+    const at = this.#seen.get(hash64(url));
+    return at === undefined ? undefined : at | 0;
+  }
+
   /**
    * Plans a resource of the master (once per URL, ranges merged) and notes its local path.
    */
   addToMaster(p: MasterPlaylist, ref: UriRef, kind: ResourceKind, what: string): void {
     this.checkScheme(p, ref, what);
     const url = withoutHash(ref.url);
-    const first = this.#seen.get(url);
+    const first = this.#firstMet(url);
     let item: PlanItem;
     if (first === undefined) {
       item = { url, path: this.layout.pathFor(url, { prefix: MEDIA_DIR }), kind };
       this.masterItems.push(item);
-      this.#seen.set(url, -this.masterItems.length);
+      this.#seen.set(hash64(url), [-this.masterItems.length]);
     } else {
       item = this.#itemOf(first, url);
     }
@@ -244,14 +251,14 @@ export class Planner {
     this.checkScheme(p, ref, what);
     const url = withoutHash(ref.url);
     const range = ref.role === "part" ? undefined : got.byteRange;
-    const first = this.#seen.get(url);
+    const first = this.#firstMet(url);
     // Its URL is then `new URL(uri, m.url)` (ReadContext.ref), made again when needed.
     const plain = ref.role === "segment" && range === undefined && ref.uri === ref.expanded;
     let path: string;
     let flags = 0;
     let item: PlanItem | undefined;
     if (first === undefined) {
-      this.#seen.set(url, this.#next);
+      this.#seen.set(hash64(url), [this.#next]);
       flags |= FIRST;
       path = this.layout.pathFor(url, { prefix: MEDIA_DIR });
       if (!plain) item = { url, path, kind, track: refs.track };
