@@ -123,7 +123,16 @@ export function fullBox(
       if (full.version > maxVersion) return null;
       const view = read(c, box, full, ctx);
       if (view === null) return null;
-      return { headerSize: box.headerSize + 4, version: full.version, flags: full.flags, ...view };
+      // what the codec says wins (one object of one shape, no spread: a box is read per box)
+      return {
+        name: view.name,
+        headerSize: view.headerSize ?? box.headerSize + 4,
+        size: view.size,
+        version: view.version ?? full.version,
+        flags: view.flags ?? full.flags,
+        fields: view.fields,
+        children: view.children,
+      };
     },
   };
 }
