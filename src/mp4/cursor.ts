@@ -197,6 +197,23 @@ export class Cursor {
   }
 
   /**
+   * Unsigned 64-bit integer, as a number when it is one exactly (below 2^53), else as a
+   * bigint: printed alike, and most are times and offsets far below 2^53.
+   */
+  u64Value(): number | bigint {
+    const p = this.pos, i = this.#take(8);
+    if (i >= 0) {
+      const hi = this.#dv.getUint32(i);
+      if (hi < 0x200000) return hi * 0x100000000 + this.#dv.getUint32(i + 4);
+      return this.#dv.getBigUint64(i);
+    }
+    if (i === -1) return 0;
+    const b = this.#slow(p, 8);
+    const value = new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0);
+    return value < 0x20000000000000n ? Number(value) : value;
+  }
+
+  /**
    * `n` bytes (a copy). Past the end, the bytes that were there are kept and the rest is 0;
    * `ok` tells which.
    */

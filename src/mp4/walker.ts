@@ -88,7 +88,20 @@ export function uuidName(uuid: Uint8Array): string {
 
 /** Top-level box types are letters and digits, perhaps padded with spaces (`ftyp`, `mdat`). */
 function isTopLevelType(type: number): boolean {
-  return /^[A-Za-z0-9]+ *$/.test(typeKey(type));
+  let spaces = false;
+  for (let shift = 24; shift >= 0; shift -= 8) {
+    const c = (type >>> shift) & 255;
+    if (c === 0x20) {
+      if (shift === 24) return false;
+      spaces = true;
+    } else if (spaces || !isAlphanumeric(c)) return false;
+  }
+  return true;
+}
+
+/** `[A-Za-z0-9]`. */
+function isAlphanumeric(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 }
 
 function where(contexts: readonly string[]): string {
@@ -347,15 +360,17 @@ export class Walker {
     b: Uint8Array,
     i: number,
   ): Header {
-    const name = fourccPrintable(type);
     if (size < 8) {
-      return this.#invalid(pos, `box '${name}' has size ${size}, smaller than its 8-byte header`);
+      return this.#invalid(
+        pos,
+        `box '${fourccPrintable(type)}' has size ${size}, smaller than its 8-byte header`,
+      );
     }
     if (size > available) {
       return this.#invalid(
         pos,
-        `box '${name}' of size ${size} runs past the end of ${where(contexts)} ` +
-          `(${available} bytes left)`,
+        `box '${fourccPrintable(type)}' of size ${size} runs past the end of ` +
+          `${where(contexts)} (${available} bytes left)`,
       );
     }
     const info: BoxInfo = {
@@ -371,7 +386,8 @@ export class Walker {
     if (found.refusesLarge && large) {
       return this.#invalid(
         pos,
-        `box '${name}' has a 64-bit size, which mp4dump does not read here (it stops the list)`,
+        `box '${fourccPrintable(type)}' has a 64-bit size, which mp4dump does not read here ` +
+          "(it stops the list)",
       );
     }
     if (found.uuid) {

@@ -31,7 +31,7 @@ export const FRAGMENT_BOXES: CodecTable = {
   traf: CONTAINER,
   mfra: CONTAINER,
   mehd: fullBox(1, (c, _box, { version }) => {
-    const duration = version === 0 ? BigInt(c.u32()) : c.u64();
+    const duration = version === 0 ? c.u32() : c.u64Value();
     return { fields: (ins) => ins.addInt("duration", duration) };
   }),
   trex: fullBox(0, (c) => {
@@ -59,7 +59,7 @@ export const FRAGMENT_BOXES: CodecTable = {
     if (flags & 0x20) need += 4;
     if (box.size < need) return null;
     const trackId = c.u32();
-    const base = flags & 0x01 ? c.u64() : 0n;
+    const base = flags & 0x01 ? c.u64Value() : 0;
     const sdi = flags & 0x02 ? c.u32() : 1;
     const duration = flags & 0x08 ? c.u32() : 0;
     const size = flags & 0x10 ? c.u32() : 0;
@@ -76,14 +76,14 @@ export const FRAGMENT_BOXES: CodecTable = {
     };
   }),
   tfdt: fullBox(1, (c, _box, { version }) => {
-    const t = version === 0 ? BigInt(c.u32()) : c.u64();
+    const t = version === 0 ? c.u32() : c.u64Value();
     return { fields: (ins) => ins.addInt("base media decode time", t) };
   }),
   trun: fullBox(1, (c, box, { version, flags }) => readTrun(c, box.size, version, flags)),
   sidx: fullBox(1, (c, box, { version }) => {
     const referenceId = c.u32(), timescale = c.u32();
-    const earliest = version === 0 ? BigInt(c.u32()) : c.u64();
-    const first = version === 0 ? BigInt(c.u32()) : c.u64();
+    const earliest = version === 0 ? c.u32() : c.u64Value();
+    const first = version === 0 ? c.u32() : c.u64Value();
     c.skip(2);
     const count = c.u16();
     let refs = new Uint32Array(0);
@@ -121,11 +121,11 @@ export const FRAGMENT_BOXES: CodecTable = {
     const traf = (sizes >> 4) & 3, trun = (sizes >> 2) & 3, sample = sizes & 3;
     const count = c.u32();
     const entrySize = (version === 1 ? 16 : 8) + traf + trun + sample + 3;
-    const entries: [bigint, bigint, number, number, number][] = [];
+    const entries: [number | bigint, number | bigint, number, number, number][] = [];
     if (count > 0 && Math.floor(((box.size - 24) >>> 0) / count) >= entrySize) {
       for (let i = 0; i < count; i++) {
-        const time = version === 1 ? c.u64() : BigInt(c.u32());
-        const moof = version === 1 ? c.u64() : BigInt(c.u32());
+        const time = version === 1 ? c.u64Value() : c.u32();
+        const moof = version === 1 ? c.u64Value() : c.u32();
         entries.push([time, moof, uintOf(c, traf + 1), uintOf(c, trun + 1), uintOf(c, sample + 1)]);
       }
     }

@@ -105,6 +105,8 @@ export function codecFor(key: string, context: string, depth: number): Found {
     return { codec: SAMPLE_ENTRY_BOXES[key] ?? UNKNOWN_SAMPLE_ENTRY, refusesLarge: true };
   }
   if (key === "uuid") return { codec: null, refusesLarge: false, uuid: true };
+  // payloads mp4dump never reads (no table has them): the most common boxes of all
+  if (key === "mdat" || key === "free" || key === "wide") return NONE;
   const codec = REGULAR[key];
   if (codec) {
     let found = REGULAR_FOUND.get(codec);
@@ -121,7 +123,6 @@ export function codecFor(key: string, context: string, depth: number): Found {
     return context === "tref" ? { codec: TREF_TYPE, refusesLarge: true } : NONE;
   }
   if (key === "marl") return depth === 0 ? { codec: LARGE_CONTAINER, refusesLarge: false } : NONE;
-  if (key === "free" || key === "wide" || key === "mdat") return NONE;
   const meta = metadataCodec(key, context);
   return meta ? { codec: meta, refusesLarge: false } : NONE;
 }
