@@ -20,7 +20,7 @@
  * @module
  */
 import { bytesText, formatFixed6, hexText, intText, jsonEscape } from "./format.ts";
-import { ByteOutput } from "./output.ts";
+import { ByteOutput, recurring } from "./output.ts";
 
 /** How much detail to list: 0 (least) to 3 (most), as mp4dump's `--verbosity`. */
 export type Verbosity = 0 | 1 | 2 | 3;
@@ -139,6 +139,11 @@ const enum TextKind {
   Compact,
 }
 
+/** `[name] size=`, the start of a box header line. */
+const boxHead = recurring((name) => "[" + name + "] size=");
+/** `name = `, the start of a field. */
+const fieldHead = recurring((name) => name + " = ");
+
 /** Options of the text printer. */
 export interface TextInspectorOptions {
   /** When set, each box header line ends with ` @<base+offset> (0x<hex>)`. */
@@ -237,9 +242,7 @@ export class TextInspector implements Printer {
     this.#prefix();
     this.#push(TextKind.Atom);
     const out = this.#out;
-    out.byte(0x5b); // "["
-    out.write(h.name);
-    out.write("] size=");
+    out.bytes(boxHead(h.name));
     out.writeInt(h.headerSize);
     out.byte(0x2b); // "+"
     out.writeInt(h.size - h.headerSize);
@@ -271,10 +274,7 @@ export class TextInspector implements Printer {
   /** The start of a field: its prefix and `name = `. */
   #name(name: string | null): void {
     this.#prefix();
-    if (name !== null) {
-      this.#out.write(name);
-      this.#out.write(" = ");
-    }
+    if (name !== null) this.#out.bytes(fieldHead(name));
   }
 
   #field(name: string | null, value: string): void {

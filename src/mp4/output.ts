@@ -26,6 +26,29 @@ const MAX_SPARE_OUTPUTS = 4;
 /** The largest buffer kept for the next printer. */
 const MAX_SPARE_SIZE = 1 << 20;
 
+/** The most recurring strings kept encoded (a hostile file could name millions of boxes). */
+const MAX_ENCODED = 4096;
+
+/**
+ * A maker of the bytes of strings that recur — a box's header start, a field's name — kept so
+ * that each is encoded once and then copied.
+ *
+ * @param make the byte string to encode for a key
+ */
+export function recurring(make: (key: string) => string): (key: string) => Uint8Array {
+  const cache = new Map<string, Uint8Array>();
+  return (key) => {
+    let e = cache.get(key);
+    if (e === undefined) {
+      const s = make(key);
+      e = new Uint8Array(s.length);
+      for (let i = 0; i < s.length; i++) e[i] = s.charCodeAt(i);
+      if (cache.size < MAX_ENCODED) cache.set(key, e);
+    }
+    return e;
+  };
+}
+
 /** Bytes of output, written piece by piece and handed out in batches. */
 export class ByteOutput {
   // A spare buffer of an earlier dump, or a small one (a segment's dump is a few kilobytes);
@@ -61,6 +84,13 @@ export class ByteOutput {
     let at = this.#len;
     for (let i = 0; i < n; i++) b[at++] = s.charCodeAt(i);
     this.#len = at;
+  }
+
+  /** Writes bytes (copied). */
+  bytes(e: Uint8Array): void {
+    const b = this.#room(e.length);
+    b.set(e, this.#len);
+    this.#len += e.length;
   }
 
   /** Writes one byte. */
