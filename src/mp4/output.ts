@@ -54,6 +54,8 @@ export class ByteOutput {
   // A spare buffer of an earlier dump, or a small one (a segment's dump is a few kilobytes);
   // it doubles when a dump needs more.
   #buf: Uint8Array = spareOutputs.pop() ?? new Uint8Array(1 << 12);
+  /** `#buf.length`, kept as a number (checked for every piece written). */
+  #cap = this.#buf.length;
   #len = 0;
 
   /** Hands the buffer on to the next printer (this output must not be written again). */
@@ -62,17 +64,19 @@ export class ByteOutput {
       spareOutputs.push(this.#buf);
     }
     this.#buf = new Uint8Array(0);
+    this.#cap = 0;
     this.#len = 0;
   }
 
   /** Makes room for `n` more bytes. */
   #room(n: number): Uint8Array {
-    if (this.#len + n > this.#buf.length) {
-      let size = Math.max(this.#buf.length * 2, 1 << 12);
+    if (this.#len + n > this.#cap) {
+      let size = Math.max(this.#cap * 2, 1 << 12);
       while (size < this.#len + n) size *= 2;
       const bigger = new Uint8Array(size);
       bigger.set(this.#buf.subarray(0, this.#len));
       this.#buf = bigger;
+      this.#cap = size;
     }
     return this.#buf;
   }
