@@ -67,11 +67,10 @@ const FLUSH: Need = { kind: "flush" };
 const FLUSH_EVERY = 32;
 
 /** A box header read, with the codec that reads the box. */
-interface BoxHeader {
+interface BoxHeader extends BoxInfo {
   kind: "box";
-  info: BoxInfo;
   codec: BoxCodec | null;
-  uuid?: Uint8Array;
+  uuid: Uint8Array | undefined;
 }
 
 type Header = BoxHeader | { kind: "stop"; problem?: Mp4Problem };
@@ -240,8 +239,8 @@ export class Walker {
       }
       ins.endBox();
       if (++this.#walked % FLUSH_EVERY === 0) yield FLUSH;
-      pos += h.info.size;
-      available -= h.info.size;
+      pos += h.size;
+      available -= h.size;
     }
   }
 
@@ -373,16 +372,20 @@ export class Walker {
           `${where(contexts)} (${available} bytes left)`,
       );
     }
-    const info: BoxInfo = {
+    // one object: the header the walker keeps and the BoxInfo the codec reads
+    const h: BoxHeader = {
+      kind: "box",
       type,
       key: typeKey(type),
       offset: pos,
       size,
       headerSize: large || size > 0xffffffff ? 16 : 8,
       large,
+      codec: null,
+      uuid: undefined,
     };
     const context = contexts.length ? contexts[contexts.length - 1] : "";
-    const found = codecFor(info.key, context, contexts.length);
+    const found = codecFor(h.key, context, contexts.length);
     if (found.refusesLarge && large) {
       return this.#invalid(
         pos,
@@ -391,15 +394,18 @@ export class Walker {
       );
     }
     if (found.uuid) {
-      if (have < info.headerSize + 16) {
+      if (have < h.headerSize + 16) {
         return this.#invalid(pos, `truncated header of 'uuid' box in ${where(contexts)}`);
       }
-      const at = i + info.headerSize;
+      const at = i + h.headerSize;
       const uuid = b.slice(at, at + 16);
-      info.headerSize += 16;
-      return { kind: "box", info, codec: UUID_CODECS.get(uuidName(uuid)) ?? null, uuid };
+      h.headerSize += 16;
+      h.codec = UUID_CODECS.get(uuidName(uuid)) ?? null;
+      h.uuid = uuid;
+      return h;
     }
-    return { kind: "box", info, codec: found.codec };
+    h.codec = found.codec;
+    return h;
   }
 
   #invalid(offset: number, message: string): Header {
@@ -423,7 +429,7 @@ export class Walker {
 
   /** Bytes of a box to load before its codec reads it. */
   #want(h: BoxHeader): number {
-    const { info, codec } = h;
+    const info = h, codec = h.codec;
     return !codec!.container || info.size <= this.#loadLimit
       ? info.size + SLACK
       : Math.min(info.size, CONTAINER_HEAD) + SLACK;
@@ -436,9 +442,9 @@ export class Walker {
   #viewNow(h: BoxHeader, contexts: string[]): BoxView | null | false | undefined {
     if (!h.codec) return Number.isFinite(this.#loader.view.size) ? null : undefined;
     const want = this.#want(h);
-    let got = this.#loaded(h.info.offset, want);
+    let got = this.#loaded(h.offset, want);
     if (got < 0) {
-      const now = this.#loader.loadNow(h.info.offset, want);
+      const now = this.#loader.loadNow(h.offset, want);
       if (now === undefined) return undefined;
       got = now;
     }
@@ -447,7 +453,7 @@ export class Walker {
 
   /** {@linkcode #viewNow}, waiting for the bytes it needs. */
   *#viewOf(h: BoxHeader, contexts: string[]): Generator<Need, BoxView | null | false, number> {
-    const { info } = h;
+    const info = h;
     if (h.codec) return this.#read(h, contexts, yield* this.#load(info.offset, this.#want(h)));
     if (!Number.isFinite(this.#loader.view.size)) {
       // a stream: make sure the box is whole before showing it
@@ -464,7 +470,7 @@ export class Walker {
 
   /** Lets the codec read a box whose first `got` bytes are loaded. */
   #read(h: BoxHeader, contexts: string[], got: number): BoxView | null | false {
-    const { info, codec } = h;
+    const info = h, codec = h.codec;
     const whole = !codec!.container || info.size <= this.#loadLimit;
     if (got < Math.min(info.size, whole ? info.size : CONTAINER_HEAD)) {
       this.#problem(
@@ -475,7 +481,7 @@ export class Walker {
     }
     const c = new Cursor(this.#loader.view, info.offset + info.headerSize);
     this.#ctx.contexts = contexts;
-    return codec!.read(c, info, this.#ctx);
+    return codec!.read(c, h, this.#ctx);
   }
 
   /**
@@ -483,7 +489,7 @@ export class Walker {
    * codec lists them a part at a time.
    */
   #open(h: BoxHeader, view: BoxView | null): Iterable<unknown> | undefined {
-    const { info, codec } = h;
+    const info = h, codec = h.codec;
     const ins = this.#ins;
     if (view === null) {
       // an unknown uuid box shows its UUID; a PIFF box Bento4 could not read shows 'uuid'
