@@ -110,8 +110,9 @@ export class ByteOutput {
   spaces(n: number): void {
     if (n <= 0) return;
     const b = this.#room(n);
-    b.fill(0x20, this.#len, this.#len + n);
-    this.#len += n;
+    let at = this.#len;
+    for (let i = 0; i < n; i++) b[at++] = 0x20;
+    this.#len = at;
   }
 
   /** Writes an integer's decimal digits without making a string of them. */
