@@ -54,7 +54,11 @@ export interface FieldOptions {
 export interface Inspector {
   /** The verbosity the boxes should honour. */
   readonly verbosity: Verbosity;
-  /** Opens a box (or descriptor): everything until {@linkcode endBox} belongs to it. */
+  /**
+   * Opens a box (or descriptor): everything until {@linkcode endBox} belongs to it. `header`
+   * is valid only during the call (the walker fills one record in for every box): copy what
+   * is kept.
+   */
   startBox(header: BoxHeaderInfo): void;
   /** Closes the innermost open box. */
   endBox(): void;

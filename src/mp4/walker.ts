@@ -22,7 +22,7 @@
  */
 import { Cursor } from "./cursor.ts";
 import { fourccPrintable, hex2, typeKey } from "./format.ts";
-import type { Inspector } from "./inspect.ts";
+import type { BoxHeaderInfo, Inspector } from "./inspect.ts";
 import type { BoxCodec, BoxInfo, BoxView, Children, ReadContext } from "./boxes/codec.ts";
 import { codecFor, UUID_CODECS } from "./boxes/index.ts";
 import { type ByteSource, Loader } from "./reader.ts";
@@ -124,6 +124,15 @@ export class Walker {
   readonly #flush: () => Promise<void> | void;
   #badTopLevel = false;
   #walked = 0;
+  /** What the Inspector is told of each box: one record, filled in for each. */
+  readonly #shown: BoxHeaderInfo = {
+    name: "",
+    headerSize: 0,
+    size: 0,
+    version: 0,
+    flags: 0,
+    offset: 0,
+  };
   /** What codecs may ask, one object for the walk (its contexts set before each read). */
   readonly #ctx: {
     contexts: readonly string[];
@@ -494,24 +503,28 @@ export class Walker {
     if (view === null) {
       // an unknown uuid box shows its UUID; a PIFF box Bento4 could not read shows 'uuid'
       const unknownUuid = h.uuid !== undefined && codec === null;
-      ins.startBox({
-        name: unknownUuid ? uuidName(h.uuid!) : fourccPrintable(info.type),
-        headerSize: unknownUuid ? info.headerSize : info.large || info.size > 0xffffffff ? 16 : 8,
-        size: info.size,
-        version: 0,
-        flags: 0,
-        offset: info.offset,
-      });
+      const shown = this.#shown;
+      shown.name = unknownUuid ? uuidName(h.uuid!) : fourccPrintable(info.type);
+      shown.headerSize = unknownUuid
+        ? info.headerSize
+        : info.large || info.size > 0xffffffff
+        ? 16
+        : 8;
+      shown.size = info.size;
+      shown.version = 0;
+      shown.flags = 0;
+      shown.offset = info.offset;
+      ins.startBox(shown);
       return undefined;
     }
-    ins.startBox({
-      name: view.name ?? (h.uuid ? uuidName(h.uuid) : fourccPrintable(info.type)),
-      headerSize: view.headerSize ?? info.headerSize,
-      size: view.size ?? info.size,
-      version: view.version ?? 0,
-      flags: view.flags ?? 0,
-      offset: info.offset,
-    });
+    const shown = this.#shown;
+    shown.name = view.name ?? (h.uuid ? uuidName(h.uuid) : fourccPrintable(info.type));
+    shown.headerSize = view.headerSize ?? info.headerSize;
+    shown.size = view.size ?? info.size;
+    shown.version = view.version ?? 0;
+    shown.flags = view.flags ?? 0;
+    shown.offset = info.offset;
+    ins.startBox(shown);
     const listed = view.fields?.(ins);
     return listed && typeof listed === "object" ? listed : undefined;
   }
