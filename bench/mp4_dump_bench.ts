@@ -95,10 +95,57 @@ export interface Mp4DumpRow {
   same: boolean;
 }
 
+/** The floor of any `streamkit mp4 dump` run on this machine (medians, seconds). */
+export interface Mp4DumpFloor {
+  /** `deno run` of an empty script: Deno's own start-up and exit. */
+  denoEmpty: number;
+  /** `streamkit mp4 dump --verbosity 3` of the media's init (`ftyp` + `moov`, under 1 KB). */
+  tinyDump: number;
+  /** mp4dump on the same init. */
+  tinyMp4dump: number;
+}
+
 /** What the benchmark measured. */
 export interface Mp4DumpBenchResult {
   rows: Mp4DumpRow[];
+  /** What every run pays (absent when not measured). */
+  floor?: Mp4DumpFloor;
   markdown: string;
+}
+
+/** The init (`ftyp` + `moov`) of `path`, written beside it once; returns its path. */
+async function initOf(path: string): Promise<string> {
+  const out = path.replace(/\.mp4$/, ".init.mp4");
+  const bytes = await Deno.readFile(path);
+  const view = new DataView(bytes.buffer);
+  let end = 0;
+  while (end + 8 <= bytes.length) {
+    const type = String.fromCharCode(...bytes.subarray(end + 4, end + 8));
+    if (type !== "ftyp" && type !== "moov") break;
+    end += view.getUint32(end);
+  }
+  await Deno.writeFile(out, bytes.subarray(0, end));
+  return out;
+}
+
+/**
+ * What every run pays whatever the file: Deno's start-up (an empty script), and streamkit's
+ * start-up with its module loading and a dump of a file of under 1 KB.
+ */
+async function measureFloor(program: string, media: string, runs: number): Promise<Mp4DumpFloor> {
+  const init = await initOf(media);
+  const empty = join(CACHE, "out", "empty.ts");
+  await Deno.writeTextFile(empty, "export {};\n");
+  const out = join(CACHE, "out", "floor.txt");
+  const deno: number[] = [], tiny: number[] = [], peer: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    deno.push((await timed(Deno.execPath(), ["run", "-A", empty], out)).seconds);
+    const args = ["run", "-A", join(REPO, "main.ts"), "mp4", "dump", "--verbosity", "3", init];
+    tiny.push((await timed(Deno.execPath(), args, out)).seconds);
+    peer.push((await timed(program, ["--verbosity", "3", init], out)).seconds);
+  }
+  await Deno.remove(out).catch(() => {});
+  return { denoEmpty: median(deno), tinyDump: median(tiny), tinyMp4dump: median(peer) };
 }
 
 /** Runs the benchmark; undefined when mp4dump is not found. */
@@ -158,6 +205,7 @@ export async function runMp4DumpBench(
   }
   await Deno.remove(outA).catch(() => {});
   await Deno.remove(outB).catch(() => {});
+  const floor = await measureFloor(program, await media(10), runs);
   const markdown = [
     `### mp4 dump --verbosity 3 against Bento4's mp4dump (median of ${runs}, alternating, ` +
     "output to a file)",
@@ -191,9 +239,13 @@ export async function runMp4DumpBench(
       ]),
     ),
     "",
+    `- floor (medians): \`deno run\` of an empty script ${floor.denoEmpty.toFixed(3)} s; ` +
+    `streamkit's dump of the media's init (ftyp + moov, under 1 KB) ` +
+    `${floor.tinyDump.toFixed(3)} s, mp4dump's ${floor.tinyMp4dump.toFixed(3)} s. What a ` +
+    "dump costs beyond its start-up is the file's time less the init's.",
     `- mp4dump: ${program}`,
   ].join("\n");
-  return { rows, markdown };
+  return { rows, floor, markdown };
 }
 
 if (import.meta.main) {

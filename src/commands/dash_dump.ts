@@ -102,6 +102,9 @@ function summaryText(report: DumpReport, seconds: number): string {
   return lines.join("\n") + "\n";
 }
 
+/** The least time between two redraws of the progress line. */
+const PROGRESS_MS = 100;
+
 /**
  * Runs `dash dump` with parsed options and returns the exit code: 0 when every selected fMP4
  * Representation was dumped whole, 1 when one was incomplete, failed or damaged (the others
@@ -111,7 +114,17 @@ function summaryText(report: DumpReport, seconds: number): string {
 export async function runDashDump(ctx: CommandContext, opts: DashDumpOptions): Promise<number> {
   const { io } = ctx;
   const started = performance.now();
-  const term = new Terminal(io, displayMode(io, opts.quiet ?? false));
+  const mode = displayMode(io, opts.quiet ?? false);
+  const term = new Terminal(io, mode);
+  // Only a terminal shows progress, redrawn at most every PROGRESS_MS (10,000 segments would
+  // otherwise be 10,000 frames, each a string made and written).
+  let drawn = -Infinity;
+  const progress = (id: string, name: string, n: number, total: number) => {
+    const now = performance.now();
+    if (n < total && now - drawn < PROGRESS_MS) return;
+    drawn = now;
+    term.live([`dash dump: ${id} → ${name}.m4s: ${n}/${total} segments`]);
+  };
   // `--manifest some/dir/x.mpd` without `-d` names the folder too.
   const named = opts.manifest !== undefined && opts.directory === undefined
     ? resolve(io.cwd, opts.manifest)
@@ -127,8 +140,7 @@ export async function runDashDump(ctx: CommandContext, opts: DashDumpOptions): P
     concurrency: defaultParallelism(),
     onNote: (m) => term.line(`note: ${m}`),
     onProblem: (id, m) => term.line(`streamkit: ${id}: ${m}`, true),
-    onProgress: (id, name, n, total) =>
-      term.live([`dash dump: ${id} → ${name}.m4s: ${n}/${total} segments`]),
+    onProgress: mode === "tty" ? progress : undefined,
   });
   term.clear();
   const seconds = (performance.now() - started) / 1000;

@@ -66,6 +66,9 @@ export class Cursor {
   furthest: number;
   #dv: DataView;
   #bytes: Uint8Array;
+  /** `view.base` and `view.bytes.length`, kept with `#bytes` (read for every field). */
+  #base: number;
+  #count: number;
   #sub: boolean;
   #parent: Cursor | undefined;
 
@@ -84,12 +87,16 @@ export class Cursor {
     this.furthest = pos;
     this.#sub = limit !== view.size;
     this.#bytes = view.bytes;
+    this.#base = view.base;
+    this.#count = view.bytes.length;
     this.#dv = dataView(view);
   }
 
   /** Follows the view to newly loaded bytes. */
   #rebind(): void {
     this.#bytes = this.view.bytes;
+    this.#base = this.view.base;
+    this.#count = this.#bytes.length;
     this.#dv = dataView(this.view);
   }
 
@@ -140,8 +147,8 @@ export class Cursor {
     this.pos = p + n;
     if (n > 0 && this.#parent) this.#parent.#follow(this.pos);
     if (this.pos > this.furthest) this.furthest = this.pos;
-    const i = p - this.view.base;
-    if (i >= 0 && i + n <= this.view.bytes.length) return i;
+    const i = p - this.#base;
+    if (i >= 0 && i + n <= this.#count) return i;
     return -2;
   }
 
@@ -158,7 +165,7 @@ export class Cursor {
   /** Unsigned 8-bit integer (0 past the end). */
   u8(): number {
     const p = this.pos, i = this.#take(1);
-    if (i >= 0) return this.view.bytes[i];
+    if (i >= 0) return this.#bytes[i];
     return i === -1 ? 0 : this.#slow(p, 1)[0];
   }
 
@@ -175,7 +182,7 @@ export class Cursor {
   u24(): number {
     const p = this.pos, i = this.#take(3);
     if (i === -1) return 0;
-    const b = i >= 0 ? this.view.bytes : this.#slow(p, 3);
+    const b = i >= 0 ? this.#bytes : this.#slow(p, 3);
     const j = i >= 0 ? i : 0;
     return (b[j] << 16) | (b[j + 1] << 8) | b[j + 2];
   }
@@ -194,6 +201,23 @@ export class Cursor {
     if (i >= 0) return this.#dv.getBigUint64(i);
     if (i === -1) return 0n;
     return new DataView(this.#slow(p, 8).buffer).getBigUint64(0);
+  }
+
+  /**
+   * Unsigned 64-bit integer, as a number when it is one exactly (below 2^53), else as a
+   * bigint: printed alike, and most are times and offsets far below 2^53.
+   */
+  u64Value(): number | bigint {
+    const p = this.pos, i = this.#take(8);
+    if (i >= 0) {
+      const hi = this.#dv.getUint32(i);
+      if (hi < 0x200000) return hi * 0x100000000 + this.#dv.getUint32(i + 4);
+      return this.#dv.getBigUint64(i);
+    }
+    if (i === -1) return 0;
+    const b = this.#slow(p, 8);
+    const value = new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0);
+    return value < 0x20000000000000n ? Number(value) : value;
   }
 
   /**

@@ -20,6 +20,7 @@
  * @module
  */
 import { bytesText, formatFixed6, hexText, intText, jsonEscape } from "./format.ts";
+import { ByteOutput, recurring } from "./output.ts";
 
 /** How much detail to list: 0 (least) to 3 (most), as mp4dump's `--verbosity`. */
 export type Verbosity = 0 | 1 | 2 | 3;
@@ -53,7 +54,11 @@ export interface FieldOptions {
 export interface Inspector {
   /** The verbosity the boxes should honour. */
   readonly verbosity: Verbosity;
-  /** Opens a box (or descriptor): everything until {@linkcode endBox} belongs to it. */
+  /**
+   * Opens a box (or descriptor): everything until {@linkcode endBox} belongs to it. `header`
+   * is valid only during the call (the walker fills one record in for every box): copy what
+   * is kept.
+   */
   startBox(header: BoxHeaderInfo): void;
   /** Closes the innermost open box. */
   endBox(): void;
@@ -130,91 +135,6 @@ function indent(n: number): string {
   return SPACES.slice(0, Math.min(n, 255));
 }
 
-/** Output buffers of finished printers, for the next ones (10,000 segments, one buffer). */
-const spareOutputs: Uint8Array[] = [];
-const MAX_SPARE_OUTPUTS = 4;
-
-/**
- * Collects output as bytes, in one buffer reused from drain to drain: printing a field
- * stores its characters (each a byte) instead of joining strings, so a dump of millions of
- * lines leaves no string behind for the garbage collector.
- */
-class Output {
-  // A spare buffer of an earlier dump, or a small one (a segment's dump is a few kilobytes);
-  // it doubles when a dump needs more.
-  #buf = spareOutputs.pop() ?? new Uint8Array(1 << 12);
-  #len = 0;
-
-  /** Hands the buffer on to the next printer (this one must not print again). */
-  release(): void {
-    if (spareOutputs.length < MAX_SPARE_OUTPUTS && this.#buf.length <= 1 << 20) {
-      spareOutputs.push(this.#buf);
-    }
-    this.#buf = new Uint8Array(0);
-    this.#len = 0;
-  }
-
-  write(s: string): void {
-    const n = s.length;
-    if (this.#len + n > this.#buf.length) this.#grow(n);
-    const b = this.#buf;
-    let at = this.#len;
-    for (let i = 0; i < n; i++) b[at++] = s.charCodeAt(i);
-    this.#len = at;
-  }
-
-  #grow(n: number): void {
-    let size = this.#buf.length * 2;
-    while (size < this.#len + n) size *= 2;
-    const bigger = new Uint8Array(size);
-    bigger.set(this.#buf.subarray(0, this.#len));
-    this.#buf = bigger;
-  }
-
-  /** Writes an integer's decimal digits without making a string of them. */
-  writeInt(n: number): void {
-    if (!Number.isSafeInteger(n)) return this.write(String(n));
-    if (this.#len + 17 > this.#buf.length) this.#grow(17);
-    const b = this.#buf;
-    let at = this.#len;
-    if (n < 0) {
-      b[at++] = 0x2d; // "-"
-      n = -n;
-    }
-    const start = at;
-    do {
-      b[at++] = 0x30 + (n % 10);
-      n = Math.floor(n / 10);
-    } while (n > 0);
-    // The digits came out last first.
-    for (let i = start, j = at - 1; i < j; i++, j--) {
-      const t = b[i];
-      b[i] = b[j];
-      b[j] = t;
-    }
-    this.#len = at;
-  }
-
-  get pending(): number {
-    return this.#len;
-  }
-
-  drainBytes(): Uint8Array {
-    const out = this.#buf.subarray(0, this.#len);
-    this.#len = 0;
-    return out;
-  }
-
-  drain(): string {
-    const bytes = this.drainBytes();
-    let s = "";
-    for (let at = 0; at < bytes.length; at += 8192) {
-      s += String.fromCharCode.apply(null, bytes.subarray(at, at + 8192) as unknown as number[]);
-    }
-    return s;
-  }
-}
-
 const enum TextKind {
   Top,
   Atom,
@@ -223,10 +143,10 @@ const enum TextKind {
   Compact,
 }
 
-interface TextContext {
-  kind: TextKind;
-  index: number;
-}
+/** `[name] size=`, the start of a box header line. */
+const boxHead = recurring((name) => "[" + name + "] size=");
+/** `name = `, the start of a field. */
+const fieldHead = recurring((name) => name + " = ");
 
 /** Options of the text printer. */
 export interface TextInspectorOptions {
@@ -241,8 +161,10 @@ export interface TextInspectorOptions {
 export class TextInspector implements Printer {
   /** The verbosity the boxes should honour. */
   readonly verbosity: Verbosity;
-  #out = new Output();
-  #contexts: TextContext[] = [{ kind: TextKind.Top, index: 0 }];
+  #out = new ByteOutput();
+  /** The open contexts, outermost first: their kinds and how many entries each has. */
+  #kinds: TextKind[] = [TextKind.Top];
+  #counts: number[] = [0];
   #annotateBase: number | undefined;
 
   /**
@@ -279,67 +201,98 @@ export class TextInspector implements Printer {
   /** Nothing is left open in text. */
   finish(): void {}
 
-  #last(): TextContext {
-    return this.#contexts[this.#contexts.length - 1];
+  #push(kind: TextKind): void {
+    this.#kinds.push(kind);
+    this.#counts.push(0);
   }
 
+  #pop(): void {
+    this.#kinds.pop();
+    this.#counts.pop();
+  }
+
+  /** What starts an entry: the indent (and an array index), or a comma in a compact object. */
   #prefix(): void {
-    const last = this.#last();
-    if (last.kind === TextKind.Compact) {
-      if (last.index++) this.#out.write(", ");
+    const out = this.#out;
+    const last = this.#kinds.length - 1;
+    const kind = this.#kinds[last];
+    if (kind === TextKind.Compact) {
+      if (this.#counts[last]++) {
+        out.byte(0x2c); // ","
+        out.byte(0x20);
+      }
       return;
     }
-    let s = indent((this.#contexts.length - 1) * 2);
-    if (last.kind === TextKind.Array) {
-      const i = String(last.index++);
-      s += "(" + (i.length < 8 ? SPACES.slice(0, 8 - i.length) : "") + i + ") ";
+    out.spaces(Math.min(last * 2, 255));
+    if (kind === TextKind.Array) {
+      // "(       7) ": the index right-aligned in 8 columns
+      const i = this.#counts[last]++;
+      out.byte(0x28); // "("
+      let digits = 1;
+      for (let n = i; n >= 10; n = Math.floor(n / 10)) digits++;
+      out.spaces(8 - digits);
+      out.writeInt(i);
+      out.byte(0x29); // ")"
+      out.byte(0x20);
     }
-    this.#out.write(s);
   }
 
+  /** What ends an entry: a new line, except inside a compact object. */
   #suffix(): void {
-    if (this.#last().kind !== TextKind.Compact) this.#out.write("\n");
+    if (this.#kinds[this.#kinds.length - 1] !== TextKind.Compact) this.#out.byte(0x0a);
   }
 
   startBox(h: BoxHeaderInfo): void {
     this.#prefix();
-    this.#contexts.push({ kind: TextKind.Atom, index: 0 });
-    let s = "[" + h.name + "] size=" + h.headerSize + "+" + intText(h.size - h.headerSize);
+    this.#push(TextKind.Atom);
+    const out = this.#out;
+    out.bytes(boxHead(h.name));
+    out.writeInt(h.headerSize);
+    out.byte(0x2b); // "+"
+    out.writeInt(h.size - h.headerSize);
     if (h.headerSize === 12 || h.headerSize === 20 || h.headerSize === 28) {
-      if (h.version) s += ", version=" + h.version;
-      if (h.flags) s += ", flags=" + h.flags.toString(16);
+      if (h.version) {
+        out.write(", version=");
+        out.writeInt(h.version);
+      }
+      if (h.flags) {
+        out.write(", flags=");
+        out.writeHex(h.flags);
+      }
     }
     if (this.#annotateBase !== undefined) {
       const abs = this.#annotateBase + h.offset;
-      s += " @" + abs + " (0x" + abs.toString(16) + ")";
+      out.write(" @");
+      out.writeInt(abs);
+      out.write(" (0x");
+      out.writeHex(abs);
+      out.byte(0x29); // ")"
     }
-    this.#out.write(s);
     this.#suffix();
   }
 
   endBox(): void {
-    this.#contexts.pop();
+    this.#pop();
+  }
+
+  /** The start of a field: its prefix and `name = `. */
+  #name(name: string | null): void {
+    this.#prefix();
+    if (name !== null) this.#out.bytes(fieldHead(name));
   }
 
   #field(name: string | null, value: string): void {
-    this.#prefix();
-    if (name !== null) {
-      this.#out.write(name);
-      this.#out.write(" = ");
-    }
+    this.#name(name);
     this.#out.write(value);
     this.#suffix();
   }
 
   addInt(name: string | null, value: number | bigint, options?: FieldOptions): void {
-    if (typeof value === "number" && options?.hint === undefined) {
-      // The common case, printed digit by digit into the output (no string made).
-      this.#prefix();
-      if (name !== null) {
-        this.#out.write(name);
-        this.#out.write(" = ");
-      }
-      this.#out.writeInt(value);
+    if (typeof value === "number") {
+      // printed digit by digit into the output (no string made)
+      this.#name(name);
+      if (options?.hint === "hex") this.#out.writeHex(value);
+      else this.#out.writeInt(value);
       this.#suffix();
       return;
     }
@@ -360,25 +313,31 @@ export class TextInspector implements Printer {
 
   startArray(name: string | null): void {
     this.#prefix();
-    this.#contexts.push({ kind: TextKind.Array, index: 0 });
-    if (name !== null) this.#out.write(name + ":");
+    this.#push(TextKind.Array);
+    if (name !== null) {
+      this.#out.write(name);
+      this.#out.byte(0x3a); // ":"
+    }
     this.#suffix();
   }
 
   endArray(): void {
-    this.#contexts.pop();
+    this.#pop();
   }
 
   startObject(name: string | null, compact = false): void {
     this.#prefix();
-    this.#contexts.push({ kind: compact ? TextKind.Compact : TextKind.Object, index: 0 });
-    if (name !== null) this.#out.write(name + ": ");
+    this.#push(compact ? TextKind.Compact : TextKind.Object);
+    if (name !== null) {
+      this.#out.write(name);
+      this.#out.write(": ");
+    }
     this.#suffix();
   }
 
   endObject(): void {
-    if (this.#last().kind === TextKind.Compact) this.#out.write("\n");
-    this.#contexts.pop();
+    if (this.#kinds[this.#kinds.length - 1] === TextKind.Compact) this.#out.byte(0x0a);
+    this.#pop();
   }
 }
 
@@ -401,7 +360,7 @@ interface JsonContext {
 export class JsonInspector implements Printer {
   /** The verbosity the boxes should honour. */
   readonly verbosity: Verbosity;
-  #out = new Output();
+  #out = new ByteOutput();
   #contexts: JsonContext[] = [{ kind: JsonKind.Top, fields: 0, children: 0 }];
   #prefix = "  ";
   #finished = false;

@@ -22,7 +22,7 @@
  */
 import { Cursor } from "./cursor.ts";
 import { fourccPrintable, hex2, typeKey } from "./format.ts";
-import type { Inspector } from "./inspect.ts";
+import type { BoxHeaderInfo, Inspector } from "./inspect.ts";
 import type { BoxCodec, BoxInfo, BoxView, Children, ReadContext } from "./boxes/codec.ts";
 import { codecFor, UUID_CODECS } from "./boxes/index.ts";
 import { type ByteSource, Loader } from "./reader.ts";
@@ -66,9 +66,14 @@ const FLUSH: Need = { kind: "flush" };
 /** Boxes walked between two chances to hand the output on. */
 const FLUSH_EVERY = 32;
 
-type Header =
-  | { kind: "box"; info: BoxInfo; codec: BoxCodec | null; uuid?: Uint8Array }
-  | { kind: "stop"; problem?: Mp4Problem };
+/** A box header read, with the codec that reads the box. */
+interface BoxHeader extends BoxInfo {
+  kind: "box";
+  codec: BoxCodec | null;
+  uuid: Uint8Array | undefined;
+}
+
+type Header = BoxHeader | { kind: "stop"; problem?: Mp4Problem };
 
 /** The UUID of a `uuid` box as mp4dump names it: `XXXXXXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXX`. */
 export function uuidName(uuid: Uint8Array): string {
@@ -82,7 +87,20 @@ export function uuidName(uuid: Uint8Array): string {
 
 /** Top-level box types are letters and digits, perhaps padded with spaces (`ftyp`, `mdat`). */
 function isTopLevelType(type: number): boolean {
-  return /^[A-Za-z0-9]+ *$/.test(typeKey(type));
+  let spaces = false;
+  for (let shift = 24; shift >= 0; shift -= 8) {
+    const c = (type >>> shift) & 255;
+    if (c === 0x20) {
+      if (shift === 24) return false;
+      spaces = true;
+    } else if (spaces || !isAlphanumeric(c)) return false;
+  }
+  return true;
+}
+
+/** `[A-Za-z0-9]`. */
+function isAlphanumeric(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 }
 
 function where(contexts: readonly string[]): string {
@@ -106,6 +124,21 @@ export class Walker {
   readonly #flush: () => Promise<void> | void;
   #badTopLevel = false;
   #walked = 0;
+  /** What the Inspector is told of each box: one record, filled in for each. */
+  readonly #shown: BoxHeaderInfo = {
+    name: "",
+    headerSize: 0,
+    size: 0,
+    version: 0,
+    flags: 0,
+    offset: 0,
+  };
+  /** What codecs may ask, one object for the walk (its contexts set before each read). */
+  readonly #ctx: {
+    contexts: readonly string[];
+    verbosity: number;
+    countChildren: ReadContext["countChildren"];
+  };
 
   /**
    * Creates a walker.
@@ -119,6 +152,12 @@ export class Walker {
     this.#ins = ins;
     this.#loadLimit = options.loadLimit ?? LOAD_LIMIT;
     this.#flush = options.flush ?? (() => {});
+    const ctx = {
+      contexts: [] as readonly string[],
+      verbosity: ins.verbosity,
+      countChildren: (children: Children) => this.#countChildren(children, ctx.contexts),
+    };
+    this.#ctx = ctx;
   }
 
   /** Walks every top-level box, as mp4dump does, and returns the problems found. */
@@ -180,18 +219,94 @@ export class Walker {
     }
     let pos = list.start, available = list.available, count = 0;
     const max = list.max ?? Infinity;
+    const file = list.reset ? list : undefined;
+    const ins = this.#ins;
     while (count < max) {
-      const h = yield* this.#readHeader(pos, available, contexts, list.reset ? list : undefined);
+      // A file's boxes are read synchronously; the generators below serve streams only.
+      const h = this.#headerNow(pos, available, contexts, file) ??
+        (yield* this.#readHeader(pos, available, contexts, file));
       if (h.kind === "stop") {
         if (h.problem) this.#problem(h.problem.offset, h.problem.message);
         break;
       }
       count++;
-      const ok = yield* this.#box(h, contexts, depth);
-      if (!ok) break;
+      let view = this.#viewNow(h, contexts);
+      if (view === undefined) view = yield* this.#viewOf(h, contexts);
+      if (view === false) break;
+      const listed = this.#open(h, view);
+      if (listed) {
+        for (const _ of listed) yield FLUSH;
+      }
+      const children = view?.children;
+      if (children) {
+        const next = children.reset
+          ? []
+          : children.context === null
+          ? contexts
+          : [...contexts, children.context];
+        yield* this.#walkList(children, next, depth + 1);
+      }
+      ins.endBox();
       if (++this.#walked % FLUSH_EVERY === 0) yield FLUSH;
-      pos += h.info.size;
-      available -= h.info.size;
+      pos += h.size;
+      available -= h.size;
+    }
+  }
+
+  /**
+   * {@linkcode #readHeader} without waiting: undefined when the header's bytes (or the end of
+   * a stream) must be awaited, before anything is recorded.
+   */
+  #headerNow(
+    pos: number,
+    available: number,
+    contexts: string[],
+    file?: Children,
+  ): Header | undefined {
+    if (available < 8) return this.#leftover(pos, available, contexts);
+    let have = this.#loaded(pos, 40);
+    if (have < 0) {
+      const got = this.#loader.loadNow(pos, 40);
+      if (got === undefined) return undefined;
+      have = got;
+    }
+    if (have < 8) {
+      if (have <= 0) return { kind: "stop" };
+      return this.#leftover(pos, have, contexts);
+    }
+    const v = this.#loader.view, i = pos - v.base, b = v.bytes;
+    const size32 = ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
+    if (size32 === 0 && !file && !Number.isFinite(v.size)) return undefined;
+    const type = ((b[i + 4] << 24) | (b[i + 5] << 16) | (b[i + 6] << 8) | b[i + 7]) >>> 0;
+    this.#checkTopLevel(pos, type, contexts, b, i);
+    let size: number, large = false;
+    if (size32 === 0) {
+      size = (file ? file.start + file.available : v.size) - pos;
+      large = size > 0xffffffff;
+    } else if (size32 === 1) {
+      const name = fourccPrintable(type);
+      if (available < 16 || have < 16) {
+        return this.#invalid(pos, `truncated 64-bit box header of '${name}' in ${where(contexts)}`);
+      }
+      const hi = ((b[i + 8] << 24) | (b[i + 9] << 16) | (b[i + 10] << 8) | b[i + 11]) >>> 0;
+      const lo = ((b[i + 12] << 24) | (b[i + 13] << 16) | (b[i + 14] << 8) | b[i + 15]) >>> 0;
+      size = hi * 0x100000000 + lo;
+      if (size < 16) {
+        return this.#invalid(pos, `box '${name}' has size ${size}, smaller than its header`);
+      }
+      large = true;
+    } else {
+      size = size32;
+    }
+    return this.#header(pos, available, contexts, type, size, large, have, b, i);
+  }
+
+  /** Records bytes that are not ISO BMFF at the top level (once). */
+  #checkTopLevel(pos: number, type: number, contexts: string[], b: Uint8Array, i: number): void {
+    if (contexts.length === 0 && !this.#badTopLevel && !isTopLevelType(type)) {
+      this.#badTopLevel = true;
+      const hex = [4, 5, 6, 7].map((k) => hex2(b[i + k])).join(" ");
+      this.#problem(pos, `not an ISO BMFF box (type bytes ${hex})`);
     }
   }
 
@@ -214,11 +329,7 @@ export class Walker {
     const size32 = ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
     const type = ((b[i + 4] << 24) | (b[i + 5] << 16) | (b[i + 6] << 8) | b[i + 7]) >>> 0;
     const name = fourccPrintable(type); // cached: one string per type
-    if (contexts.length === 0 && !this.#badTopLevel && !isTopLevelType(type)) {
-      this.#badTopLevel = true;
-      const hex = [4, 5, 6, 7].map((k) => hex2(b[i + k])).join(" ");
-      this.#problem(pos, `not an ISO BMFF box (type bytes ${hex})`);
-    }
+    this.#checkTopLevel(pos, type, contexts, b, i);
     let size: number, large = false;
     if (size32 === 0) {
       const end = file
@@ -242,42 +353,68 @@ export class Walker {
     } else {
       size = size32;
     }
+    return this.#header(pos, available, contexts, type, size, large, have, b, i);
+  }
+
+  /** The rest of a header once its size is known: checks it, picks the codec. */
+  #header(
+    pos: number,
+    available: number,
+    contexts: string[],
+    type: number,
+    size: number,
+    large: boolean,
+    have: number,
+    b: Uint8Array,
+    i: number,
+  ): Header {
     if (size < 8) {
-      return this.#invalid(pos, `box '${name}' has size ${size}, smaller than its 8-byte header`);
+      return this.#invalid(
+        pos,
+        `box '${fourccPrintable(type)}' has size ${size}, smaller than its 8-byte header`,
+      );
     }
     if (size > available) {
       return this.#invalid(
         pos,
-        `box '${name}' of size ${size} runs past the end of ${where(contexts)} ` +
-          `(${available} bytes left)`,
+        `box '${fourccPrintable(type)}' of size ${size} runs past the end of ` +
+          `${where(contexts)} (${available} bytes left)`,
       );
     }
-    const info: BoxInfo = {
+    // one object: the header the walker keeps and the BoxInfo the codec reads
+    const h: BoxHeader = {
+      kind: "box",
       type,
       key: typeKey(type),
       offset: pos,
       size,
       headerSize: large || size > 0xffffffff ? 16 : 8,
       large,
+      codec: null,
+      uuid: undefined,
     };
     const context = contexts.length ? contexts[contexts.length - 1] : "";
-    const found = codecFor(info.key, context, contexts.length);
+    const found = codecFor(h.key, context, contexts.length);
     if (found.refusesLarge && large) {
       return this.#invalid(
         pos,
-        `box '${name}' has a 64-bit size, which mp4dump does not read here (it stops the list)`,
+        `box '${fourccPrintable(type)}' has a 64-bit size, which mp4dump does not read here ` +
+          "(it stops the list)",
       );
     }
     if (found.uuid) {
-      if (have < info.headerSize + 16) {
+      if (have < h.headerSize + 16) {
         return this.#invalid(pos, `truncated header of 'uuid' box in ${where(contexts)}`);
       }
-      const at = i + info.headerSize;
+      const at = i + h.headerSize;
       const uuid = b.slice(at, at + 16);
-      info.headerSize += 16;
-      return { kind: "box", info, codec: UUID_CODECS.get(uuidName(uuid)) ?? null, uuid };
+      h.headerSize += 16;
+      h.codec = UUID_CODECS.get(uuidName(uuid)) ?? null;
+      h.uuid = uuid;
+      return h;
     }
-    return { kind: "box", info, codec: found.codec };
+    h.codec = found.codec;
+    return h;
   }
 
   #invalid(offset: number, message: string): Header {
@@ -299,35 +436,35 @@ export class Walker {
     );
   }
 
-  /** Lists one box (and its children); false when the list must stop (a stream ran out). */
-  *#box(
-    h: Header & { kind: "box" },
-    contexts: string[],
-    depth: number,
-  ): Generator<Need, boolean, number> {
-    const { info, codec } = h;
-    const loader = this.#loader;
-    let view: BoxView | null = null;
-    if (codec) {
-      const whole = !codec.container || info.size <= this.#loadLimit;
-      const want = whole ? info.size + SLACK : Math.min(info.size, CONTAINER_HEAD) + SLACK;
-      let got = this.#loaded(info.offset, want);
-      if (got < 0) got = yield* this.#load(info.offset, want);
-      if (got < Math.min(info.size, whole ? info.size : CONTAINER_HEAD)) {
-        this.#problem(
-          info.offset,
-          `box '${fourccPrintable(info.type)}' runs past the end of the data`,
-        );
-        return false;
-      }
-      const c = new Cursor(loader.view, info.offset + info.headerSize);
-      const ctx: ReadContext = {
-        contexts,
-        verbosity: this.#ins.verbosity,
-        countChildren: (children) => this.#countChildren(children, contexts),
-      };
-      view = codec.read(c, info, ctx);
-    } else if (!Number.isFinite(loader.view.size)) {
+  /** Bytes of a box to load before its codec reads it. */
+  #want(h: BoxHeader): number {
+    const info = h, codec = h.codec;
+    return !codec!.container || info.size <= this.#loadLimit
+      ? info.size + SLACK
+      : Math.min(info.size, CONTAINER_HEAD) + SLACK;
+  }
+
+  /**
+   * How to show a box, read without waiting: null for its header alone, false when the list
+   * must stop (the data ran out), undefined when its bytes must be awaited.
+   */
+  #viewNow(h: BoxHeader, contexts: string[]): BoxView | null | false | undefined {
+    if (!h.codec) return Number.isFinite(this.#loader.view.size) ? null : undefined;
+    const want = this.#want(h);
+    let got = this.#loaded(h.offset, want);
+    if (got < 0) {
+      const now = this.#loader.loadNow(h.offset, want);
+      if (now === undefined) return undefined;
+      got = now;
+    }
+    return this.#read(h, contexts, got);
+  }
+
+  /** {@linkcode #viewNow}, waiting for the bytes it needs. */
+  *#viewOf(h: BoxHeader, contexts: string[]): Generator<Need, BoxView | null | false, number> {
+    const info = h;
+    if (h.codec) return this.#read(h, contexts, yield* this.#load(info.offset, this.#want(h)));
+    if (!Number.isFinite(this.#loader.view.size)) {
       // a stream: make sure the box is whole before showing it
       if ((yield* this.#load(info.offset + info.size - 1, 1)) < 1) {
         this.#problem(
@@ -337,41 +474,59 @@ export class Walker {
         return false;
       }
     }
+    return null;
+  }
+
+  /** Lets the codec read a box whose first `got` bytes are loaded. */
+  #read(h: BoxHeader, contexts: string[], got: number): BoxView | null | false {
+    const info = h, codec = h.codec;
+    const whole = !codec!.container || info.size <= this.#loadLimit;
+    if (got < Math.min(info.size, whole ? info.size : CONTAINER_HEAD)) {
+      this.#problem(
+        info.offset,
+        `box '${fourccPrintable(info.type)}' runs past the end of the data`,
+      );
+      return false;
+    }
+    const c = new Cursor(this.#loader.view, info.offset + info.headerSize);
+    this.#ctx.contexts = contexts;
+    return codec!.read(c, h, this.#ctx);
+  }
+
+  /**
+   * Opens a box in the Inspector and lists its fields; returns what is left to list when its
+   * codec lists them a part at a time.
+   */
+  #open(h: BoxHeader, view: BoxView | null): Iterable<unknown> | undefined {
+    const info = h, codec = h.codec;
     const ins = this.#ins;
-    const plain = info.large || info.size > 0xffffffff ? 16 : 8;
     if (view === null) {
       // an unknown uuid box shows its UUID; a PIFF box Bento4 could not read shows 'uuid'
       const unknownUuid = h.uuid !== undefined && codec === null;
-      ins.startBox({
-        name: unknownUuid ? uuidName(h.uuid!) : fourccPrintable(info.type),
-        headerSize: unknownUuid ? info.headerSize : plain,
-        size: info.size,
-        version: 0,
-        flags: 0,
-        offset: info.offset,
-      });
-      ins.endBox();
-      return true;
+      const shown = this.#shown;
+      shown.name = unknownUuid ? uuidName(h.uuid!) : fourccPrintable(info.type);
+      shown.headerSize = unknownUuid
+        ? info.headerSize
+        : info.large || info.size > 0xffffffff
+        ? 16
+        : 8;
+      shown.size = info.size;
+      shown.version = 0;
+      shown.flags = 0;
+      shown.offset = info.offset;
+      ins.startBox(shown);
+      return undefined;
     }
-    ins.startBox({
-      name: view.name ?? (h.uuid ? uuidName(h.uuid) : fourccPrintable(info.type)),
-      headerSize: view.headerSize ?? info.headerSize,
-      size: view.size ?? info.size,
-      version: view.version ?? 0,
-      flags: view.flags ?? 0,
-      offset: info.offset,
-    });
+    const shown = this.#shown;
+    shown.name = view.name ?? (h.uuid ? uuidName(h.uuid) : fourccPrintable(info.type));
+    shown.headerSize = view.headerSize ?? info.headerSize;
+    shown.size = view.size ?? info.size;
+    shown.version = view.version ?? 0;
+    shown.flags = view.flags ?? 0;
+    shown.offset = info.offset;
+    ins.startBox(shown);
     const listed = view.fields?.(ins);
-    if (listed && typeof listed === "object") {
-      for (const _ of listed) yield FLUSH;
-    }
-    if (view.children) {
-      const c = view.children;
-      const next = c.reset ? [] : c.context === null ? contexts : [...contexts, c.context];
-      yield* this.#walkList(view.children, next, depth + 1);
-    }
-    ins.endBox();
-    return true;
+    return listed && typeof listed === "object" ? listed : undefined;
   }
 
   /** How many boxes a list would yield (headers only; the list must be loaded). */

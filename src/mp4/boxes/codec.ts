@@ -93,13 +93,19 @@ export interface BoxCodec {
 /** A map from four-character type (a byte string) to codec. */
 export type CodecTable = Record<string, BoxCodec>;
 
-/** Version and flags of a full box, with what the codec reads after them. */
+/**
+ * Version and flags of a full box, with what the codec reads after them: valid only while the
+ * codec's reader runs (one object serves every box), so a reader takes the values it needs.
+ */
 export interface FullInfo {
   /** The version byte. */
   version: number;
   /** The 24 flag bits. */
   flags: number;
 }
+
+/** The version and flags handed to a full box's reader (read at once, never kept). */
+const FULL: FullInfo = { version: 0, flags: 0 };
 
 /**
  * A full box (version + flags) as Bento4 makes one: none when the box is smaller than 12 bytes
@@ -119,11 +125,24 @@ export function fullBox(
       if (box.size < 12) return null;
       const v = c.u32();
       if (!c.ok) return null;
-      const full = { version: v >>> 24, flags: v & 0xffffff };
-      if (full.version > maxVersion) return null;
+      const version = v >>> 24;
+      if (version > maxVersion) return null;
+      // one object for every full box: codecs take version and flags from it as they start
+      const full = FULL;
+      full.version = version;
+      full.flags = v & 0xffffff;
       const view = read(c, box, full, ctx);
       if (view === null) return null;
-      return { headerSize: box.headerSize + 4, version: full.version, flags: full.flags, ...view };
+      // what the codec says wins (one object of one shape, no spread: a box is read per box)
+      return {
+        name: view.name,
+        headerSize: view.headerSize ?? box.headerSize + 4,
+        size: view.size,
+        version: view.version ?? version,
+        flags: view.flags ?? (v & 0xffffff),
+        fields: view.fields,
+        children: view.children,
+      };
     },
   };
 }

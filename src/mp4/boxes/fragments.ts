@@ -5,8 +5,13 @@
  * @module
  */
 import type { Cursor } from "../cursor.ts";
-import type { Inspector } from "../inspect.ts";
-import { type CodecTable, CONTAINER, fullBox } from "./codec.ts";
+import type { FieldOptions, Inspector } from "../inspect.ts";
+import { type BoxView, type CodecTable, CONTAINER, fullBox, YIELD_EVERY } from "./codec.ts";
+
+/** An empty table of records. */
+const NO_RECORDS = new Uint32Array(0);
+/** The hint of fields shown in hexadecimal. */
+const HEX: FieldOptions = { hint: "hex" };
 
 /** Bento4 refuses a `trun` of empty records with more samples than this. */
 const TRUN_MAX_EMPTY = 0xffffff;
@@ -26,7 +31,7 @@ export const FRAGMENT_BOXES: CodecTable = {
   traf: CONTAINER,
   mfra: CONTAINER,
   mehd: fullBox(1, (c, _box, { version }) => {
-    const duration = version === 0 ? BigInt(c.u32()) : c.u64();
+    const duration = version === 0 ? c.u32() : c.u64Value();
     return { fields: (ins) => ins.addInt("duration", duration) };
   }),
   trex: fullBox(0, (c) => {
@@ -37,7 +42,7 @@ export const FRAGMENT_BOXES: CodecTable = {
         ins.addInt("default sample description index", v[1]);
         ins.addInt("default sample duration", v[2]);
         ins.addInt("default sample size", v[3]);
-        ins.addInt("default sample flags", v[4], { hint: "hex" });
+        ins.addInt("default sample flags", v[4], HEX);
       },
     };
   }),
@@ -54,7 +59,7 @@ export const FRAGMENT_BOXES: CodecTable = {
     if (flags & 0x20) need += 4;
     if (box.size < need) return null;
     const trackId = c.u32();
-    const base = flags & 0x01 ? c.u64() : 0n;
+    const base = flags & 0x01 ? c.u64Value() : 0;
     const sdi = flags & 0x02 ? c.u32() : 1;
     const duration = flags & 0x08 ? c.u32() : 0;
     const size = flags & 0x10 ? c.u32() : 0;
@@ -66,19 +71,19 @@ export const FRAGMENT_BOXES: CodecTable = {
         if (flags & 0x02) ins.addInt("sample description index", sdi);
         if (flags & 0x08) ins.addInt("default sample duration", duration);
         if (flags & 0x10) ins.addInt("default sample size", size);
-        if (flags & 0x20) ins.addInt("default sample flags", sampleFlags, { hint: "hex" });
+        if (flags & 0x20) ins.addInt("default sample flags", sampleFlags, HEX);
       },
     };
   }),
   tfdt: fullBox(1, (c, _box, { version }) => {
-    const t = version === 0 ? BigInt(c.u32()) : c.u64();
+    const t = version === 0 ? c.u32() : c.u64Value();
     return { fields: (ins) => ins.addInt("base media decode time", t) };
   }),
   trun: fullBox(1, (c, box, { version, flags }) => readTrun(c, box.size, version, flags)),
   sidx: fullBox(1, (c, box, { version }) => {
     const referenceId = c.u32(), timescale = c.u32();
-    const earliest = version === 0 ? BigInt(c.u32()) : c.u64();
-    const first = version === 0 ? BigInt(c.u32()) : c.u64();
+    const earliest = version === 0 ? c.u32() : c.u64Value();
+    const first = version === 0 ? c.u32() : c.u64Value();
     c.skip(2);
     const count = c.u16();
     let refs = new Uint32Array(0);
@@ -116,11 +121,11 @@ export const FRAGMENT_BOXES: CodecTable = {
     const traf = (sizes >> 4) & 3, trun = (sizes >> 2) & 3, sample = sizes & 3;
     const count = c.u32();
     const entrySize = (version === 1 ? 16 : 8) + traf + trun + sample + 3;
-    const entries: [bigint, bigint, number, number, number][] = [];
+    const entries: [number | bigint, number | bigint, number, number, number][] = [];
     if (count > 0 && Math.floor(((box.size - 24) >>> 0) / count) >= entrySize) {
       for (let i = 0; i < count; i++) {
-        const time = version === 1 ? c.u64() : BigInt(c.u32());
-        const moof = version === 1 ? c.u64() : BigInt(c.u32());
+        const time = version === 1 ? c.u64Value() : c.u32();
+        const moof = version === 1 ? c.u64Value() : c.u32();
         entries.push([time, moof, uintOf(c, traf + 1), uintOf(c, trun + 1), uintOf(c, sample + 1)]);
       }
     }
@@ -153,11 +158,13 @@ export const FRAGMENT_BOXES: CodecTable = {
 };
 
 /** Reads a `trun` with Bento4's limits: records that do not fit leave the table empty. */
-function readTrun(c: Cursor, size: number, version: number, flags: number) {
+function readTrun(c: Cursor, size: number, version: number, flags: number): BoxView {
   let dataOffset = 0, firstFlags = 0, count = 0;
-  let records = new Uint32Array(0);
-  const has = [0x100, 0x200, 0x400, 0x800].map((bit) => (flags & bit) !== 0);
-  const perSample = has.filter(Boolean).length;
+  let records = NO_RECORDS;
+  // the per-sample fields present (duration, size, flags, composition offset): bits 8..11
+  const present = (flags >>> 8) & 15;
+  const perSample = (present & 1) + ((present >>> 1) & 1) + ((present >>> 2) & 1) +
+    (present >>> 3);
   read: if (size >= 16) {
     const n = c.u32();
     let left = size - 16;
@@ -175,27 +182,48 @@ function readTrun(c: Cursor, size: number, version: number, flags: number) {
     }
     if (perSample ? Math.floor(left / (perSample * 4)) < n : n > TRUN_MAX_EMPTY) break read;
     count = n;
-    records = new Uint32Array(n * perSample);
+    if (n * perSample > 0) records = new Uint32Array(n * perSample);
     for (let i = 0; i < records.length && left >= 4; i++, left -= 4) records[i] = c.u32();
+  }
+  /** Lists entries `from` to `to` (the record of `from` at `k`); returns the next record. */
+  const list = (ins: Inspector, from: number, to: number, k: number): number => {
+    const names = ins.verbosity >= 2 ? LONG_NAMES : SHORT_NAMES;
+    for (let i = from; i < to; i++) {
+      ins.startObject(null, true);
+      for (let f = 0; f < 4; f++) {
+        if (!(present & (1 << f))) continue;
+        const v = records[k++];
+        ins.addInt(names[f], f === 3 && version !== 0 ? v | 0 : v);
+      }
+      ins.endObject();
+    }
+    return k;
+  };
+  const head = (ins: Inspector): boolean => {
+    ins.addInt("sample count", count);
+    if (flags & 1) ins.addInt("data offset", dataOffset);
+    if (flags & 4) ins.addInt("first sample flags", firstFlags, HEX);
+    if (ins.verbosity < 1) return false;
+    ins.startArray("entries");
+    return true;
+  };
+  if (count <= YIELD_EVERY) {
+    // a fragment's few samples: listed at once
+    return {
+      fields(ins: Inspector) {
+        if (!head(ins)) return;
+        list(ins, 0, count, 0);
+        ins.endArray();
+      },
+    };
   }
   return {
     *fields(ins: Inspector) {
-      ins.addInt("sample count", count);
-      if (flags & 1) ins.addInt("data offset", dataOffset);
-      if (flags & 4) ins.addInt("first sample flags", firstFlags, { hint: "hex" });
-      if (ins.verbosity < 1) return;
-      const names = ins.verbosity >= 2 ? LONG_NAMES : SHORT_NAMES;
-      ins.startArray("entries");
+      if (!head(ins)) return;
       let k = 0;
-      for (let i = 0; i < count; i++) {
-        ins.startObject(null, true);
-        for (let f = 0; f < 4; f++) {
-          if (!has[f]) continue;
-          const v = records[k++];
-          ins.addInt(names[f], f === 3 && version !== 0 ? v | 0 : v);
-        }
-        ins.endObject();
-        if ((i & 4095) === 4095) yield;
+      for (let i = 0; i < count; i += YIELD_EVERY) {
+        k = list(ins, i, Math.min(count, i + YIELD_EVERY), k);
+        yield;
       }
       ins.endArray();
     },

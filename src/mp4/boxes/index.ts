@@ -92,6 +92,8 @@ const NONE: Found = { codec: null, refusesLarge: false };
 
 /** The answer for each regular codec, made once (a box is looked up for every header). */
 const REGULAR_FOUND = new Map<BoxCodec, Found>();
+/** The same answers by type (only types of the tables: a bounded set). */
+const REGULAR_BY_KEY = new Map<string, Found>();
 
 /**
  * The codec for a box of type `key` whose parent has type `context` ("" at the top level).
@@ -105,12 +107,17 @@ export function codecFor(key: string, context: string, depth: number): Found {
     return { codec: SAMPLE_ENTRY_BOXES[key] ?? UNKNOWN_SAMPLE_ENTRY, refusesLarge: true };
   }
   if (key === "uuid") return { codec: null, refusesLarge: false, uuid: true };
+  // payloads mp4dump never reads (no table has them): the most common boxes of all
+  if (key === "mdat" || key === "free" || key === "wide") return NONE;
+  let found = REGULAR_BY_KEY.get(key);
+  if (found !== undefined) return found;
   const codec = REGULAR[key];
   if (codec) {
-    let found = REGULAR_FOUND.get(codec);
+    found = REGULAR_FOUND.get(codec);
     if (found === undefined) {
       REGULAR_FOUND.set(codec, found = { codec, refusesLarge: !codec.large });
     }
+    REGULAR_BY_KEY.set(key, found);
     return found;
   }
   const scoped = IN_CONTEXT[key];
@@ -121,7 +128,6 @@ export function codecFor(key: string, context: string, depth: number): Found {
     return context === "tref" ? { codec: TREF_TYPE, refusesLarge: true } : NONE;
   }
   if (key === "marl") return depth === 0 ? { codec: LARGE_CONTAINER, refusesLarge: false } : NONE;
-  if (key === "free" || key === "wide" || key === "mdat") return NONE;
   const meta = metadataCodec(key, context);
   return meta ? { codec: meta, refusesLarge: false } : NONE;
 }
