@@ -14,9 +14,8 @@ import type { CheckReport } from "../check/problems.ts";
 import { countBySeverity, reportJson } from "../check/problems.ts";
 import { problemLines, problemTable, summaryLine } from "../check/text.ts";
 import { formatBytes } from "../ui/format.ts";
-import { displayMode, Terminal } from "../ui/terminal.ts";
 import { type CommandContext, recordExit } from "./context.ts";
-import { type FetchOptions, httpOptions, threadsOf, withFetchOptions } from "./get_common.ts";
+import { type FetchOptions, fetchSetup, withFetchOptions } from "./get_common.ts";
 import { checkFormat, type ManifestFormat, readManifest } from "./source.ts";
 
 /** The parsed options of a `check` subcommand. */
@@ -46,18 +45,8 @@ async function runCheck(
 ): Promise<number> {
   const { io } = ctx;
   const command = `${format} check`;
-  const threads = threadsOf(opts);
   const jsonProgress = opts.progress === "json";
-  const quiet = (opts.quiet ?? false) || jsonProgress;
-  const mode = opts.progress === "plain" && !quiet ? "plain" : displayMode(io, quiet);
-  const term = new Terminal(io, mode);
-  const http = httpOptions(opts, arg, io.interrupt);
-  if (http.scope?.everywhere && http.headers.length > 0) {
-    term.line(
-      "warning: --header-host '*' sends the -H headers to every host the manifest names",
-      true,
-    );
-  }
+  const { threads, term, http } = fetchSetup(ctx, opts, arg);
   const event = (value: Record<string, unknown>) => io.stderr.write(JSON.stringify(value) + "\n");
   let bytes = 0;
   let lastProgress = 0;

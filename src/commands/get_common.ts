@@ -280,6 +280,37 @@ export function httpOptions(
   };
 }
 
+/** What a command that fetches sets up from its options: threads, the terminal, HTTP. */
+export interface FetchSetup {
+  /** Parallel downloads. */
+  threads: number;
+  /** The one writer to stderr, in the display mode the options ask for. */
+  term: Terminal;
+  /** How to make requests (the user's headers scoped, Ctrl-C as the signal). */
+  http: HttpOptions;
+}
+
+/**
+ * Sets up a fetching command (`get`, `check`): the thread count, the terminal in the mode
+ * `--progress`/`-q` ask for (quiet under `--progress json`, whose events go to stderr), and
+ * the HTTP options; warns once when `--header-host '*'` sends the headers everywhere.
+ */
+export function fetchSetup(ctx: CommandContext, opts: FetchOptions, arg: string): FetchSetup {
+  const { io } = ctx;
+  const threads = threadsOf(opts);
+  const quiet = (opts.quiet ?? false) || opts.progress === "json";
+  const mode = opts.progress === "plain" && !quiet ? "plain" : displayMode(io, quiet);
+  const term = new Terminal(io, mode);
+  const http = httpOptions(opts, arg, io.interrupt);
+  if (http.scope?.everywhere && http.headers.length > 0) {
+    term.line(
+      "warning: --header-host '*' sends the -H headers to every host the manifest names",
+      true,
+    );
+  }
+  return { threads, term, http };
+}
+
 /**
  * Plans a run from its manifest (may fetch more, e.g. HLS media playlists) and the tracks
  * asked for (`--select`, `--range`); for a live stream, returns a {@link LiveStart} and the
@@ -320,17 +351,7 @@ export async function runGet(
   selfCheck?: SelfCheck,
 ): Promise<number> {
   const { io } = ctx;
-  const threads = threadsOf(opts);
-  const quiet = (opts.quiet ?? false) || opts.progress === "json";
-  const mode = opts.progress === "plain" && !quiet ? "plain" : displayMode(io, quiet);
-  const term = new Terminal(io, mode);
-  const http = httpOptions(opts, arg, io.interrupt);
-  if (http.scope?.everywhere && http.headers.length > 0) {
-    term.line(
-      "warning: --header-host '*' sends the -H headers to every host the manifest names",
-      true,
-    );
-  }
+  const { threads, term, http } = fetchSetup(ctx, opts, arg);
   try {
     const source = await readManifest(arg, http, {
       baseUrl: opts.baseUrl,

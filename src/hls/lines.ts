@@ -67,3 +67,17 @@ export function* eachLine(text: string): Generator<LineAt> {
     offset = nl + 1;
   }
 }
+
+/**
+ * The tag name a line holds (`EXTINF`, `EXT-X-KEY`), or undefined for a comment, a URI or a
+ * blank line.
+ *
+ * @example
+ * ```ts
+ * tagOf("#EXT-X-KEY:METHOD=NONE"); // "EXT-X-KEY"
+ * tagOf("seg-1.ts"); // undefined
+ * ```
+ */
+export function tagOf(text: string): string | undefined {
+  return /^\s*#(EXT[A-Z0-9-]*)/.exec(text)?.[1];
+}

@@ -21,6 +21,7 @@
  */
 import { overlaps, type TimeRange } from "../select/range.ts";
 import type { MasterPlaylist, MediaPlaylist, PlaylistLine, RenditionType } from "./playlist.ts";
+import { tagOf } from "./lines.ts";
 
 /** Tags that describe the whole playlist: kept wherever they stand. */
 const PLAYLIST_TAGS = new Set([
@@ -40,11 +41,6 @@ const PLAYLIST_TAGS = new Set([
   "EXT-X-ENDLIST",
   "EXT-X-ALLOW-CACHE",
 ]);
-
-/** The tag a line holds (`EXT-X-KEY`), or undefined. */
-function tagOf(text: string): string | undefined {
-  return /^\s*#(EXT[A-Z0-9-]*)/.exec(text)?.[1];
-}
 
 /** Lines to leave out, lines to say differently, lines to add before others. */
 class LineChanges {

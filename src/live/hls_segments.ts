@@ -8,6 +8,7 @@
  */
 import { relativeRef } from "../mirror/layout.ts";
 import type { KeyTag, MapTag, MediaPlaylist, Segment } from "../hls/playlist.ts";
+import { tagOf } from "../hls/lines.ts";
 
 /** A line of the record of an HLS recording. */
 export type HlsEntry = SegmentEntry | ResourceEntry;
@@ -79,11 +80,6 @@ const NOT_CARRIED = new Set([
   "EXT-X-RENDITION-REPORT",
   "EXT-X-SKIP",
 ]);
-
-/** The tag name of a line (`EXTINF`, `EXT-X-KEY`), or undefined for a comment or URI. */
-function tagOf(text: string): string | undefined {
-  return /^\s*#(EXT[A-Z0-9-]*)/.exec(text)?.[1];
-}
 
 /**
  * The program date-time of each segment of a playlist (ms since the epoch): the one written
