@@ -243,3 +243,18 @@ Deno.test("a chunked body cut short is not saved as the whole file", async () =>
   assert.equal(r.outcome.status, "failed");
   assert.equal(r.file, undefined);
 });
+
+Deno.test("Retry-After is the least wait, with jitter on top: told 'at once', retries spread", async () => {
+  const { MAX_RETRY_WAIT_MS, retryDelay } = await import("../src/net/retry.ts");
+  const waits = Array.from({ length: 200 }, () => retryDelay(1, 10, 0));
+  assert.ok(waits.every((w) => w >= 0 && w <= 5), "within half the first backoff");
+  // Clients told to come back at once must not all come back at the same instant.
+  assert.ok(new Set(waits).size > 100, "spread, not in lockstep");
+  for (let attempt = 1; attempt <= 4; attempt++) {
+    const w = retryDelay(attempt, 100, 2000);
+    assert.ok(w >= 2000 && w <= 2000 + 50 * 2 ** (attempt - 1), `${w} ms`);
+  }
+  assert.equal(retryDelay(1, 100, 10 * MAX_RETRY_WAIT_MS), MAX_RETRY_WAIT_MS);
+  const backoff = retryDelay(3, 100);
+  assert.ok(backoff >= 200 && backoff <= 400, `${backoff} ms`);
+});

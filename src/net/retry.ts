@@ -56,18 +56,21 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 export const MAX_RETRY_WAIT_MS = 60_000;
 
 /**
- * The wait before retry number `attempt` (1-based): exponential backoff with full jitter,
- * or the server's `Retry-After` when it gave one; both capped at {@link MAX_RETRY_WAIT_MS}.
+ * The wait before retry number `attempt` (1-based): exponential backoff with jitter (between
+ * half and all of `baseMs × 2^(attempt−1)`); when the server gave a `Retry-After`, at least
+ * that long, plus up to half the backoff — so that clients told "retry at once" together do
+ * not come back in lockstep. Capped at {@link MAX_RETRY_WAIT_MS}.
  *
  * @example
  * ```ts
- * retryDelay(1, 500, 2000); // 2000: the server's Retry-After wins
+ * retryDelay(1, 500, 2000); // between 2000 and 2250: the server's Retry-After, then jitter
  * ```
  */
 export function retryDelay(attempt: number, baseMs: number, retryAfterMs?: number): number {
-  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, MAX_RETRY_WAIT_MS);
   const ceiling = Math.min(baseMs * 2 ** (attempt - 1), MAX_RETRY_WAIT_MS);
-  return ceiling / 2 + Math.random() * ceiling / 2;
+  const jitter = Math.random() * ceiling / 2;
+  if (retryAfterMs !== undefined) return Math.min(retryAfterMs + jitter, MAX_RETRY_WAIT_MS);
+  return ceiling / 2 + jitter;
 }
 
 /**
