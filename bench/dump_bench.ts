@@ -36,7 +36,9 @@ import {
   REPO,
   sameFile,
   secs,
+  streamkitRun,
   timeCommand,
+  V8_FLAGS,
   which,
 } from "./common.ts";
 import { DUMP_MANY_SEGMENTS, ensureDumpManyStream, ensureDumpStream } from "./make_stream.ts";
@@ -175,6 +177,7 @@ export async function runDumpBench(
   const cli = (extra: string[]) => [
     "run",
     "-A",
+    ...V8_FLAGS,
     ...extra,
     join(REPO, "main.ts"),
     "dash",
@@ -392,9 +395,7 @@ async function againstScripts(
   const argv = {
     scripts: ["sh", ["-c", SCRIPTS, "sh", work, ...names]],
     mp4dumpEngine: [Deno.execPath(), [
-      "run",
-      "-A",
-      join(REPO, "main.ts"),
+      ...streamkitRun(),
       "dash",
       "dump",
       "-d",
@@ -404,9 +405,7 @@ async function againstScripts(
       "-q",
     ]],
     builtin: [Deno.execPath(), [
-      "run",
-      "-A",
-      join(REPO, "main.ts"),
+      ...streamkitRun(),
       "dash",
       "dump",
       "-d",
@@ -473,9 +472,7 @@ async function manySegments(): Promise<
     await linkTree(root, work);
     try {
       const r = await timeCommand(Deno.execPath(), [
-        "run",
-        "-A",
-        join(REPO, "main.ts"),
+        ...streamkitRun(),
         "dash",
         "dump",
         "-d",

@@ -16,7 +16,16 @@
  */
 import { join } from "node:path";
 import { dumpMp4Bytes } from "../src/mp4/dump.ts";
-import { CACHE, markdownTable, median, mib, numberArg, REPO, sameFile, which } from "./common.ts";
+import {
+  CACHE,
+  markdownTable,
+  median,
+  mib,
+  numberArg,
+  sameFile,
+  streamkitRun,
+  which,
+} from "./common.ts";
 
 /** The target: streamkit within this many times mp4dump's time. */
 export const MP4_DUMP_TARGET = 3;
@@ -140,7 +149,7 @@ async function measureFloor(program: string, media: string, runs: number): Promi
   const deno: number[] = [], tiny: number[] = [], peer: number[] = [];
   for (let i = 0; i < runs; i++) {
     deno.push((await timed(Deno.execPath(), ["run", "-A", empty], out)).seconds);
-    const args = ["run", "-A", join(REPO, "main.ts"), "mp4", "dump", "--verbosity", "3", init];
+    const args = [...streamkitRun(), "mp4", "dump", "--verbosity", "3", init];
     tiny.push((await timed(Deno.execPath(), args, out)).seconds);
     peer.push((await timed(program, ["--verbosity", "3", init], out)).seconds);
   }
@@ -170,9 +179,7 @@ export async function runMp4DumpBench(
         () => timed(program, ["--verbosity", "3", path], outA).then((r) => ext.push(r)),
         () =>
           timed(Deno.execPath(), [
-            "run",
-            "-A",
-            join(REPO, "main.ts"),
+            ...streamkitRun(),
             "mp4",
             "dump",
             "--verbosity",
