@@ -34,6 +34,53 @@ export function streamkitRun(entry: string = join(REPO, "main.ts")): string[] {
   return ["run", "-A", ...V8_FLAGS, entry];
 }
 
+/** The plan streamkit prints with `--dry-run --json` (the fields the benchmarks use). */
+export interface PlanJson {
+  manifests: { url: string; path: string }[];
+  items: { url: string; path: string; owner?: string }[];
+}
+
+/** The served file behind `url`, the server's root being `root`. */
+export function sourceOf(root: string, url: string): string {
+  return join(root, decodeURIComponent(new URL(url).pathname).replace(/^\/+/, ""));
+}
+
+/**
+ * streamkit's own plan of `url` (`<kind> get URL --dry-run --json`), and the same list of
+ * resources as aria2c's input file at `ariaList`: every manifest and item, `out=` set to
+ * streamkit's path, so both write the same tree.
+ */
+export async function planForPeers(
+  kind: "dash" | "hls",
+  url: string,
+  ariaList: string,
+): Promise<PlanJson> {
+  const r = await timeCommand(
+    Deno.execPath(),
+    [...streamkitRun(), kind, "get", url, "--dry-run", "--json"],
+    { captureStdout: true },
+  );
+  if (r.code !== 0) throw new Error(`streamkit ${kind} get --dry-run failed: ${r.stderr}`);
+  const plan = JSON.parse(r.stdout!) as PlanJson;
+  const lines = [...plan.manifests, ...plan.items].map((e) => `${e.url}\n  out=${e.path}\n`);
+  await Deno.writeTextFile(ariaList, lines.join(""));
+  return plan;
+}
+
+/** The command line of `streamkit <kind> get URL -o OUT -t N -q`, as shipped. */
+export function streamkitGet(kind: "dash" | "hls", url: string, out: string, n: number): string[] {
+  return [Deno.execPath(), ...streamkitRun(), kind, "get", url, "-o", out, "-t", `${n}`, "-q"];
+}
+
+/**
+ * The command line of aria2c fetching `ariaList` into `out`, N at a time, one connection each;
+ * `tuned` (the default) stops it writing and fsync-ing a control file per download.
+ */
+export function aria2cGet(ariaList: string, out: string, n: number, tuned = true): string[] {
+  const extra = tuned ? ["--auto-save-interval=0", "--file-allocation=none"] : [];
+  return ["aria2c", "-q", "-j", `${n}`, "-x", "1", ...extra, "-i", ariaList, "-d", out];
+}
+
 /** Full path of `tool` on PATH, or undefined. */
 export async function which(tool: string): Promise<string | undefined> {
   for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {

@@ -38,6 +38,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import {
+  aria2cGet,
   CACHE,
   exists,
   listArg,
@@ -45,10 +46,13 @@ import {
   markdownTable,
   median,
   numberArg,
+  planForPeers,
+  type PlanJson,
   ratio,
   REPO,
   sameFile,
   secs,
+  sourceOf,
   startServerProcess,
   streamkitRun,
   timeCommand,
@@ -110,12 +114,6 @@ export interface DownloadBenchResult {
   markdown: string;
 }
 
-/** The plan streamkit prints with `--dry-run --json` (the fields used here). */
-interface PlanJson {
-  manifests: { url: string; path: string }[];
-  items: { url: string; path: string; owner?: string }[];
-}
-
 /** A case's fixed facts: its URL, plan, expected outputs. */
 interface Case {
   kind: StreamKind;
@@ -156,21 +154,11 @@ async function sha256File(path: string, hash = createHash("sha256")): Promise<ty
   return hash;
 }
 
-/** The served file behind `url` (the server's root is `root`). */
-function sourceOf(root: string, url: string): string {
-  return join(root, decodeURIComponent(new URL(url).pathname).replace(/^\/+/, ""));
-}
-
 async function prepareCase(kind: StreamKind, baseUrl: string, root: string): Promise<Case> {
   const stream = await ensureMediaStream();
   const url = new URL(`media/${stream.manifests[kind]}`, baseUrl).href;
-  const r = await timeCommand(
-    DENO,
-    [...streamkitRun(), kind, "get", url, "--dry-run", "--json"],
-    { captureStdout: true },
-  );
-  if (r.code !== 0) throw new Error(`streamkit ${kind} get --dry-run failed: ${r.stderr}`);
-  const plan = JSON.parse(r.stdout!) as PlanJson;
+  const ariaList = join(CACHE, `aria2-${kind}.txt`);
+  const plan = await planForPeers(kind, url, ariaList);
   const sources = plan.items.map((i) => sourceOf(root, i.url));
   let bytes = 0;
   for (const s of sources) bytes += (await Deno.stat(s)).size;
@@ -186,10 +174,6 @@ async function prepareCase(kind: StreamKind, baseUrl: string, root: string): Pro
     for (const f of files) await sha256File(f, hash);
     concatHashes.push(hash.digest("hex"));
   }
-  const lines: string[] = [];
-  for (const e of [...plan.manifests, ...plan.items]) lines.push(e.url, `  out=${e.path}`);
-  const ariaList = join(CACHE, `aria2-${kind}.txt`);
-  await Deno.writeTextFile(ariaList, lines.join("\n") + "\n");
   const curlConfig = join(CACHE, `curl-${kind}.cfg`);
   const quote = (v: string) => `"${v.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
   await Deno.writeTextFile(
@@ -265,26 +249,15 @@ async function contenders(opts: DownloadBenchOptions, notes: string[]): Promise<
     } else notes.push(`streamkit bundle skipped: deno bundle failed (${r.stderr.trim()})`);
   }
   if (await which("aria2c")) {
-    const aria = (extra: string[]): Contender["argv"] => (c, n, out) => [
-      "aria2c",
-      "-q",
-      "-j",
-      String(n),
-      "-x",
-      "1",
-      ...extra,
-      "-i",
-      c.ariaList,
-      "-d",
-      out,
-    ];
+    const aria = (tuned: boolean): Contender["argv"] => (c, n, out) =>
+      aria2cGet(c.ariaList, out, n, tuned);
     list.push({
       name: "aria2c",
-      argv: aria(["--auto-save-interval=0", "--file-allocation=none"]),
+      argv: aria(true),
       verify: verifyMirror,
     });
     if (opts.aria2Defaults) {
-      list.push({ name: "aria2c defaults", argv: aria([]), verify: verifyMirror });
+      list.push({ name: "aria2c defaults", argv: aria(false), verify: verifyMirror });
     }
   } else notes.push("aria2c not found (apt-get install -y aria2): skipped, no ratios");
   if (opts.curl) {

@@ -17,14 +17,18 @@
  */
 import { join } from "node:path";
 import {
+  aria2cGet,
   CACHE,
   exists,
   listArg,
   markdownTable,
   mib,
+  planForPeers,
+  type PlanJson,
   secs,
+  sourceOf,
   startServerProcess,
-  streamkitRun,
+  streamkitGet,
   timeCommand,
   which,
 } from "./common.ts";
@@ -58,18 +62,6 @@ export interface MemoryBenchResult {
   rows: MemoryRow[];
   notes: string[];
   markdown: string;
-}
-
-interface PlanJson {
-  manifests: { url: string; path: string }[];
-  items: { url: string; path: string }[];
-}
-
-const DENO = Deno.execPath();
-
-/** The served file behind `url`. */
-function sourceOf(root: string, url: string): string {
-  return join(root, decodeURIComponent(new URL(url).pathname).replace(/^\/+/, ""));
 }
 
 /** Whether `a` and `b` have the same size and the same bytes in 64 spread 1 MiB windows. */
@@ -157,50 +149,11 @@ export async function runMemoryBench(
   for (const c of cases) {
     await using server = await startServerProcess(c.stream.root, 0);
     const url = new URL(c.manifest, server.url).href;
-    const dry = await timeCommand(
-      DENO,
-      [...streamkitRun(), "dash", "get", url, "--dry-run", "--json"],
-      { captureStdout: true },
-    );
-    if (dry.code !== 0) throw new Error(`dash get --dry-run failed: ${dry.stderr}`);
-    const plan = JSON.parse(dry.stdout!) as PlanJson;
     const list = join(CACHE, "aria2-memory.txt");
-    await Deno.writeTextFile(
-      list,
-      [...plan.manifests, ...plan.items].map((e) => `${e.url}\n  out=${e.path}\n`).join(""),
-    );
+    const plan = await planForPeers("dash", url, list);
     for (const n of c.threads) {
-      const runs: [string, string[]][] = [[
-        "streamkit",
-        [
-          DENO,
-          ...streamkitRun(),
-          "dash",
-          "get",
-          url,
-          "-o",
-          out,
-          "-t",
-          `${n}`,
-          "-q",
-        ],
-      ]];
-      if (hasAria) {
-        runs.push(["aria2c", [
-          "aria2c",
-          "-q",
-          "-j",
-          `${n}`,
-          "-x",
-          "1",
-          "--auto-save-interval=0",
-          "--file-allocation=none",
-          "-i",
-          list,
-          "-d",
-          out,
-        ]]);
-      }
+      const runs: [string, string[]][] = [["streamkit", streamkitGet("dash", url, out, n)]];
+      if (hasAria) runs.push(["aria2c", aria2cGet(list, out, n)]);
       for (const [tool, argv] of runs) {
         await Deno.remove(out, { recursive: true }).catch(() => {});
         await Deno.mkdir(out, { recursive: true });

@@ -28,6 +28,7 @@
  */
 import { join } from "node:path";
 import {
+  aria2cGet,
   CACHE,
   exists,
   listArg,
@@ -35,10 +36,13 @@ import {
   median,
   mib,
   numberArg,
+  planForPeers,
+  type PlanJson,
   ratio,
   secs,
+  sourceOf,
   startServerProcess,
-  streamkitRun,
+  streamkitGet,
   timeCommand,
   which,
 } from "./common.ts";
@@ -74,18 +78,6 @@ export interface ScaleBenchResult {
   rows: ScaleRow[];
   notes: string[];
   markdown: string;
-}
-
-interface PlanJson {
-  manifests: { url: string; path: string }[];
-  items: { url: string; path: string }[];
-}
-
-const DENO = Deno.execPath();
-
-/** The served file behind `url`. */
-function sourceOf(root: string, url: string): string {
-  return join(root, decodeURIComponent(new URL(url).pathname).replace(/^\/+/, ""));
 }
 
 /** Every planned item is in `out` and equals the served file; nothing partial is left. */
@@ -141,49 +133,10 @@ export async function runScaleBench(
     for (const kind of streams) {
       for (const count of counts) {
         const url = new URL(stream.manifests[`${kind}-${count}`], server.url).href;
-        const dry = await timeCommand(
-          DENO,
-          [...streamkitRun(), kind, "get", url, "--dry-run", "--json"],
-          { captureStdout: true },
-        );
-        if (dry.code !== 0) throw new Error(`${kind} get --dry-run failed: ${dry.stderr}`);
-        const plan = JSON.parse(dry.stdout!) as PlanJson;
         const list = join(CACHE, `aria2-scale-${kind}-${count}.txt`);
-        await Deno.writeTextFile(
-          list,
-          [...plan.manifests, ...plan.items].map((e) => `${e.url}\n  out=${e.path}\n`).join(""),
-        );
-        const tools: [string, string[]][] = [[
-          "streamkit",
-          [
-            DENO,
-            ...streamkitRun(),
-            kind,
-            "get",
-            url,
-            "-o",
-            out,
-            "-t",
-            `${THREADS}`,
-            "-q",
-          ],
-        ]];
-        if (hasAria) {
-          tools.push(["aria2c", [
-            "aria2c",
-            "-q",
-            "-j",
-            `${THREADS}`,
-            "-x",
-            "1",
-            "--auto-save-interval=0",
-            "--file-allocation=none",
-            "-i",
-            list,
-            "-d",
-            out,
-          ]]);
-        }
+        const plan = await planForPeers(kind, url, list);
+        const tools: [string, string[]][] = [["streamkit", streamkitGet(kind, url, out, THREADS)]];
+        if (hasAria) tools.push(["aria2c", aria2cGet(list, out, THREADS)]);
         const caseRows = tools.map(([tool]) => ({
           stream: kind,
           count,
