@@ -276,7 +276,28 @@ export function placeRepresentation(
   layout: Layout,
   options: PlaceOptions = {},
 ): PlacedRepresentation {
-  const source = segmentSource(rep, { source: manifestUrl });
+  return placeSegments(
+    rep,
+    segmentSource(rep, { source: manifestUrl }),
+    manifestUrl,
+    layout,
+    options,
+  );
+}
+
+/**
+ * {@link placeRepresentation} of resources already expanded (`representationSegments`), for a
+ * caller that expands them first to tell an addressing error from an unsafe reference.
+ *
+ * @throws {InputError} when a resource uses another scheme or leaves the root
+ */
+export function placeSegments(
+  rep: Representation,
+  source: SegmentSource,
+  manifestUrl: string,
+  layout: Layout,
+  options: PlaceOptions = {},
+): PlacedRepresentation {
   checkSegments(rep, source, manifestUrl, layout, options);
   return { rep, segments: [...source].map((seg) => ({ ...seg, path: layout.pathFor(seg.url) })) };
 }

@@ -10,8 +10,8 @@ import { dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { readManifestFile } from "../manifest_file.ts";
 import { parseMpd } from "../dash/mpd.ts";
-import { dashLayout, type PlacedRepresentation, placeRepresentation } from "../dash/plan.ts";
-import { representationSegments } from "../dash/segments.ts";
+import { dashLayout, type PlacedRepresentation, placeSegments } from "../dash/plan.ts";
+import { representationSegments, type Segment } from "../dash/segments.ts";
 import { errorMessage, InputError, UsageError } from "../errors.ts";
 import { OutputDir } from "../mirror/output.ts";
 import { chooseEngine, type Engine, type EngineChoice } from "./engine.ts";
@@ -299,14 +299,15 @@ export async function runDump(options: DumpRunOptions): Promise<DumpReport> {
   for (const rep of mpd.representations) {
     // A Representation whose addressing cannot be expanded was not mirrored either: noted.
     // A reference that leaves the folder, or points online, makes the copy unusable (exit 2).
+    let segments: Segment[];
     try {
-      representationSegments(rep, { source: manifestUrl });
+      segments = representationSegments(rep, { source: manifestUrl });
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       note(`${err.message}; not dumped`);
       continue;
     }
-    placed.push(placeRepresentation(rep, manifestUrl, layout, {
+    placed.push(placeSegments(rep, segments, manifestUrl, layout, {
       schemes: ["file:"],
       insideRoot: true,
     }));

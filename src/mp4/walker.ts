@@ -279,12 +279,31 @@ export class Walker {
     if (size32 === 0 && !file && !Number.isFinite(v.size)) return undefined;
     const type = ((b[i + 4] << 24) | (b[i + 5] << 16) | (b[i + 6] << 8) | b[i + 7]) >>> 0;
     this.#checkTopLevel(pos, type, contexts, b, i);
+    const end = size32 === 0 ? (file ? file.start + file.available : v.size) : 0;
+    return this.#sized(pos, available, have, contexts, type, size32, end, b, i);
+  }
+
+  /**
+   * A header whose 32-bit size field is `size32` (0: the box runs to `end`; 1: a 64-bit size
+   * follows the type), checked and with its codec picked.
+   */
+  #sized(
+    pos: number,
+    available: number,
+    have: number,
+    contexts: string[],
+    type: number,
+    size32: number,
+    end: number,
+    b: Uint8Array,
+    i: number,
+  ): Header {
     let size: number, large = false;
     if (size32 === 0) {
-      size = (file ? file.start + file.available : v.size) - pos;
+      size = end - pos;
       large = size > 0xffffffff;
     } else if (size32 === 1) {
-      const name = fourccPrintable(type);
+      const name = fourccPrintable(type); // cached: one string per type
       if (available < 16 || have < 16) {
         return this.#invalid(pos, `truncated 64-bit box header of '${name}' in ${where(contexts)}`);
       }
@@ -328,32 +347,16 @@ export class Walker {
     const v = loader.view, i = pos - v.base, b = v.bytes;
     const size32 = ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
     const type = ((b[i + 4] << 24) | (b[i + 5] << 16) | (b[i + 6] << 8) | b[i + 7]) >>> 0;
-    const name = fourccPrintable(type); // cached: one string per type
     this.#checkTopLevel(pos, type, contexts, b, i);
-    let size: number, large = false;
+    let end = 0;
     if (size32 === 0) {
-      const end = file
+      end = file
         ? file.start + file.available
         : Number.isFinite(loader.view.size)
         ? loader.view.size
         : yield { kind: "end", offset: pos };
-      size = end - pos;
-      large = size > 0xffffffff;
-    } else if (size32 === 1) {
-      if (available < 16 || have < 16) {
-        return this.#invalid(pos, `truncated 64-bit box header of '${name}' in ${where(contexts)}`);
-      }
-      const hi = ((b[i + 8] << 24) | (b[i + 9] << 16) | (b[i + 10] << 8) | b[i + 11]) >>> 0;
-      const lo = ((b[i + 12] << 24) | (b[i + 13] << 16) | (b[i + 14] << 8) | b[i + 15]) >>> 0;
-      size = hi * 0x100000000 + lo;
-      if (size < 16) {
-        return this.#invalid(pos, `box '${name}' has size ${size}, smaller than its header`);
-      }
-      large = true;
-    } else {
-      size = size32;
     }
-    return this.#header(pos, available, contexts, type, size, large, have, b, i);
+    return this.#sized(pos, available, have, contexts, type, size32, end, b, i);
   }
 
   /** The rest of a header once its size is known: checks it, picks the codec. */
