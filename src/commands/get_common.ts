@@ -244,7 +244,7 @@ export interface GetOptions extends FetchOptions {
 }
 
 /** The thread count the options ask for. */
-export function threadsOf(opts: FetchOptions): number {
+function threadsOf(opts: FetchOptions): number {
   if (
     opts.threads !== undefined && opts.maxThreads !== undefined && opts.threads !== opts.maxThreads
   ) {
@@ -257,7 +257,7 @@ export function threadsOf(opts: FetchOptions): number {
  * Builds {@link HttpOptions} from parsed options: the user's headers go to the origin of the
  * URL typed (`arg`, or `--base-url` for a local manifest) and the `--header-host` hosts.
  */
-export function httpOptions(
+function httpOptions(
   opts: FetchOptions,
   arg: string,
   signal: AbortSignal,

@@ -46,12 +46,6 @@ export function decodeXmlText(text: string): string {
   });
 }
 
-/** Escapes text for use inside an XML element or attribute value. */
-export function escapeXmlText(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;");
-}
-
 const parser = new XMLParser({
   preserveOrder: true,
   ignoreAttributes: false,

@@ -156,12 +156,6 @@ export function typeKey(value: number): string {
   return cached(keyCache, value, makeKey);
 }
 
-/** The number of a four-character key (`typeKey`'s inverse). */
-export function typeNumber(key: string): number {
-  return ((key.charCodeAt(0) << 24) | (key.charCodeAt(1) << 16) | (key.charCodeAt(2) << 8) |
-    key.charCodeAt(3)) >>> 0;
-}
-
 /** Reads one UTF-8 code point the way Bento4's JSON escaper does; null when it stops. */
 function utf8At(s: string, i: number): { length: number; code: number } | null {
   const c = s.charCodeAt(i);
