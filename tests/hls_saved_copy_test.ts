@@ -205,3 +205,18 @@ Deno.test("a variant that cannot be fetched fails alone: the rest is mirrored, t
   assert.ok(!files.some((f) => f.startsWith("hls/90p/")));
   assert.equal(server.count("/hls-master-fmp4/90p/seg_*.m4s"), 0);
 });
+
+Deno.test("the self-check's file paths equal node:url's for plain, escaped, queried and online URLs", async () => {
+  const { localPath } = await import("../src/hls/selfcheck.ts");
+  const { fileURLToPath } = await import("node:url");
+  const plain = [
+    "file:///out/hls/v/seg-1.m4s",
+    "file:///out/a=b,c/x.ts",
+    "file:///out/%C3%A9/s%2001.ts",
+  ];
+  for (const url of plain) assert.equal(localPath(url), fileURLToPath(url), url);
+  assert.equal(localPath("file:///out/s.ts?token=1#t=2"), "/out/s.ts");
+  assert.equal(localPath("file:///out/a%20b.ts?x"), "/out/a b.ts");
+  assert.equal(localPath("https://cdn.example/s.ts"), undefined);
+  assert.equal(localPath("skd://key"), undefined);
+});

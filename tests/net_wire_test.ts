@@ -92,3 +92,30 @@ Deno.test("a 206 body longer than its Content-Range never lands", async () => {
   assert.match(r.outcome.message!, /longer than the 50 bytes declared/);
   assert.equal(r.landed, false);
 });
+
+Deno.test("fetchText decodes a character whose bytes arrive in two chunks", async () => {
+  const { fetchText } = await import("../src/net/http.ts");
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const serving = (async () => {
+    const conn = await listener.accept();
+    await conn.read(new Uint8Array(8192));
+    // "é" is C3 A9: its first byte ends one chunk, its second starts the next.
+    await conn.write(enc.encode(
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" +
+        "d\r\n#EXTM3U\n# caf\r\n",
+    ));
+    await conn.write(new Uint8Array([0x31, 0x0d, 0x0a, 0xc3, 0x0d, 0x0a]));
+    await new Promise((r) => setTimeout(r, 50));
+    await conn.write(new Uint8Array([0x32, 0x0d, 0x0a, 0xa9, 0x0a, 0x0d, 0x0a]));
+    await conn.write(enc.encode("0\r\n\r\n"));
+    conn.close();
+  })();
+  try {
+    const port = (listener.addr as Deno.NetAddr).port;
+    const got = await fetchText(`http://127.0.0.1:${port}/p.m3u8`, HTTP);
+    assert.equal(got.text, "#EXTM3U\n# café\n");
+  } finally {
+    await serving;
+    listener.close();
+  }
+});

@@ -141,9 +141,21 @@ export async function fetchItem(
   lookPresent = true,
 ): Promise<DownloadOutcome> {
   const { out, observe, totals, stalls } = cx;
-  const tmp = partialPaths(item.path);
+  let present: number | undefined;
   try {
     out.ensureParent(item.path);
+    present = lookPresent ? out.sizeOf(item.path) : undefined;
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    return { status: "failed", bytes: 0, retries: 0, message: err.message };
+  }
+  // A complete file already there is counted without a look at partial files: a re-run over
+  // a whole mirror passes its files quickly and lightly.
+  if (present !== undefined && !cx.verify) {
+    return { status: "present", bytes: 0, size: present, retries: 0 };
+  }
+  const tmp = partialPaths(item.path);
+  try {
     out.ensureParent(tmp.partial);
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
@@ -158,7 +170,7 @@ export async function fetchItem(
     }, {
       http: cx.http,
       verify: cx.verify,
-      present: lookPresent ? out.sizeOf(item.path) : undefined,
+      present,
       partialSize: lookPresent ? out.sizeOf(tmp.partial) ?? 0 : undefined,
       validatorExists: lookPresent ? out.sizeOf(tmp.validator) !== undefined : undefined,
       onStart: () => {
