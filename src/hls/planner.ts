@@ -18,7 +18,7 @@ import type {
 import { FIRST, type MediaRefs, type PlainTarget } from "./media_refs.ts";
 import type { KeyTag, MasterPlaylist, ScannedRef, SubRange, UriRef } from "./playlist.ts";
 import { rewritePlaylist } from "./rewrite.ts";
-import { hash64, HashTable64 } from "../mirror/hash_table.ts";
+import { type Hash64, hash64, HashTable64 } from "../mirror/hash_table.ts";
 
 /** Folder (under the output directory) that holds segments, maps and keys. */
 export const MEDIA_DIR = "hls";
@@ -157,9 +157,9 @@ export class Planner {
     }
   }
 
-  /** Where `url` was first met, or undefined (the table keeps it unsigned). */
-  #firstMet(url: string): number | undefined {
-    const at = this.#seen.get(hash64(url));
+  /** Where the URL with hash `key` was first met, or undefined (the table keeps it unsigned). */
+  #firstMet(key: Hash64): number | undefined {
+    const at = this.#seen.get(key);
     return at === undefined ? undefined : at | 0;
   }
 
@@ -169,12 +169,13 @@ export class Planner {
   addToMaster(p: MasterPlaylist, ref: UriRef, kind: ResourceKind, what: string): void {
     this.checkScheme(p, ref, what);
     const url = withoutHash(ref.url);
-    const first = this.#firstMet(url);
+    const key = hash64(url);
+    const first = this.#firstMet(key);
     let item: PlanItem;
     if (first === undefined) {
       item = { url, path: this.layout.pathFor(url, { prefix: MEDIA_DIR }), kind };
       this.masterItems.push(item);
-      this.#seen.set(hash64(url), [-this.masterItems.length]);
+      this.#seen.set(key, [-this.masterItems.length]);
     } else {
       item = this.#itemOf(first, url);
     }
@@ -251,14 +252,15 @@ export class Planner {
     this.checkScheme(p, ref, what);
     const url = withoutHash(ref.url);
     const range = ref.role === "part" ? undefined : got.byteRange;
-    const first = this.#firstMet(url);
+    const key = hash64(url);
+    const first = this.#firstMet(key);
     // Its URL is then `new URL(uri, m.url)` (ReadContext.ref), made again when needed.
     const plain = ref.role === "segment" && range === undefined && ref.uri === ref.expanded;
     let path: string;
     let flags = 0;
     let item: PlanItem | undefined;
     if (first === undefined) {
-      this.#seen.set(hash64(url), [this.#next]);
+      this.#seen.set(key, [this.#next]);
       flags |= FIRST;
       path = this.layout.pathFor(url, { prefix: MEDIA_DIR });
       if (!plain) item = { url, path, kind, track: refs.track };

@@ -118,9 +118,9 @@ export class HashTable64 {
     return fresh;
   }
 
-  /** Puts `key` in if it is not; whether it was new (a set's add). */
+  /** Puts `key` in if it is not (its values left as they are); whether it was new. */
   add(key: Hash64): boolean {
-    return this.has(key) ? false : this.set(key);
+    return this.set(key);
   }
 
   #grow(): void {

@@ -118,37 +118,30 @@ export class ByteOutput {
   /** Writes an integer's decimal digits without making a string of them. */
   writeInt(n: number): void {
     if (!Number.isSafeInteger(n)) return this.write(String(n));
-    const b = this.#room(17);
-    let at = this.#len;
     if (n < 0) {
-      b[at++] = 0x2d; // "-"
+      this.byte(0x2d); // "-"
       n = -n;
     }
-    const start = at;
-    do {
-      b[at++] = 0x30 + (n % 10);
-      n = Math.floor(n / 10);
-    } while (n > 0);
-    // The digits came out last first.
-    for (let i = start, j = at - 1; i < j; i++, j--) {
-      const t = b[i];
-      b[i] = b[j];
-      b[j] = t;
-    }
-    this.#len = at;
+    this.#digits(n, 10);
   }
 
   /** Writes an integer's lowercase hexadecimal digits as C's `%llx` prints them. */
   writeHex(n: number): void {
     if (!Number.isSafeInteger(n) || n < 0) return this.write(hexText(n));
-    const b = this.#room(14);
+    this.#digits(n, 16);
+  }
+
+  /** The digits of `n` (a safe integer, not negative) in `base` (10 or 16), lowercase. */
+  #digits(n: number, base: number): void {
+    const b = this.#room(16);
     let at = this.#len;
     const start = at;
     do {
-      const d = n % 16;
+      const d = n % base;
       b[at++] = d < 10 ? 0x30 + d : 0x57 + d;
-      n = Math.floor(n / 16);
+      n = Math.floor(n / base);
     } while (n > 0);
+    // The digits came out last first.
     for (let i = start, j = at - 1; i < j; i++, j--) {
       const t = b[i];
       b[i] = b[j];
