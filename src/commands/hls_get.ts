@@ -58,7 +58,7 @@ export function hlsGetCommand(ctx: CommandContext) {
           return { live: true as const, source, hls: materialized(planned) };
         }, async (out, plan) => {
           const { checkHlsMirror } = await import("../hls/selfcheck.ts");
-          return await checkHlsMirror(out, plan);
+          return checkHlsMirror(out, plan);
         }),
     ),
   );

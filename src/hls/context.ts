@@ -6,6 +6,7 @@
  * @module
  */
 import { InputError } from "../errors.ts";
+import { resolveUrl } from "../net/resolve.ts";
 import { type AttributeList, readAttributeList } from "./attr_list.ts";
 import { type Definitions, Variables } from "./define.ts";
 import type { UriRef, UriRole } from "./model.ts";
@@ -21,6 +22,8 @@ export class ReadContext {
   /** The 1-based number of the line being read. */
   line = 0;
   #notes = new Map<string, number[]>();
+  /** Per note, lines counted but not listed ({@link noteCounted}). */
+  #unlisted = new Map<string, number>();
 
   /**
    * @param url the playlist's URL (after redirects)
@@ -48,13 +51,25 @@ export class ReadContext {
     this.#notes.set(message, lines);
   }
 
+  /**
+   * Records `message` for `count` lines of which only the first few (ascending: the three
+   * shown, or all when fewer) are given: what {@link note} of each line would record, without
+   * holding the lines that are never shown.
+   */
+  noteCounted(message: string, first: readonly number[], count: number): void {
+    for (const line of first) this.note(message, line);
+    const unlisted = count - first.length;
+    if (unlisted > 0) this.#unlisted.set(message, (this.#unlisted.get(message) ?? 0) + unlisted);
+  }
+
   /** The notes, each said once with the lines it applies to. */
   notes(): string[] {
     return [...this.#notes].map(([message, lines]) => {
-      if (lines.length === 0) return message;
+      const count = lines.length + (this.#unlisted.get(message) ?? 0);
+      if (count === 0) return message;
       const shown = lines.slice(0, 3).join(", ");
-      const more = lines.length > 3 ? ` and ${lines.length - 3} more` : "";
-      return `${message} (line${lines.length > 1 ? "s" : ""} ${shown}${more})`;
+      const more = count > 3 ? ` and ${count - 3} more` : "";
+      return `${message} (line${count > 1 ? "s" : ""} ${shown}${more})`;
     });
   }
 
@@ -76,7 +91,7 @@ export class ReadContext {
     if (expanded.trim() === "") throw this.error(`the ${role} URI is empty`);
     let url: string;
     try {
-      url = new URL(expanded, this.url).href;
+      url = resolveUrl(expanded, this.url);
     } catch {
       throw this.error(`URI "${expanded}" is not a valid URL reference`, this.line, start + 1);
     }

@@ -69,6 +69,47 @@ export function* eachLine(text: string): Generator<LineAt> {
 }
 
 /**
+ * The lines of a file one at a time, as {@link eachLine} cuts its text (decoded as UTF-8, as
+ * `Deno.readTextFile` does), read in pieces of `chunk` bytes: a saved playlist of 100,000
+ * segments is read back without its whole text, or its bytes, in memory. The file is closed
+ * when the lines run out or the reader stops early.
+ *
+ * @example
+ * ```ts
+ * for (const line of eachLineOfFile("out/index.m3u8")) console.log(line.number, line.text);
+ * ```
+ */
+export function* eachLineOfFile(path: string, chunk = 1 << 16): Generator<LineAt> {
+  const file = Deno.openSync(path, { read: true });
+  try {
+    const buffer = new Uint8Array(chunk);
+    const decoder = new TextDecoder("utf-8", { ignoreBOM: true }); // as readTextFile: a BOM kept
+    let carry = "", offset = 0, number = 1;
+    for (;;) {
+      const n = file.readSync(buffer);
+      const done = n === null || n === 0;
+      const text = carry + decoder.decode(done ? undefined : buffer.subarray(0, n), {
+        stream: !done,
+      });
+      let from = 0;
+      for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", from)) {
+        const end = nl > from && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+        yield { number: number++, text: text.slice(from, end), offset: offset + from };
+        from = nl + 1;
+      }
+      offset += from;
+      carry = text.slice(from);
+      if (done) {
+        yield { number, text: carry, offset };
+        return;
+      }
+    }
+  } finally {
+    file.close();
+  }
+}
+
+/**
  * The tag name a line holds (`EXTINF`, `EXT-X-KEY`), or undefined for a comment, a URI or a
  * blank line.
  *

@@ -94,9 +94,14 @@ export class MediaReader {
 
   /** Lean reading: segments are counted and handed over one at a time, not kept. */
   #lean: boolean;
-  /** Lean reading: every segment's EXTINF duration and line, for the target-duration notes. */
-  #durations: number[] = [];
-  #infLines: number[] = [];
+  /**
+   * Lean reading, for the target-duration notes: per EXTINF duration rounded (NaN: none), how
+   * many segments have it and the lines of the first three. A few entries, however long the
+   * playlist.
+   */
+  #rounded = new Map<number, { count: number; lines: number[] }>();
+  /** Lean reading: the longest EXTINF duration. */
+  #longest = 0;
   #count = 0;
   /** The latest segment read (lean or not). */
   lastSegment?: Segment;
@@ -412,8 +417,13 @@ export class MediaReader {
     this.lastSegment = segment;
     this.#pending = fresh();
     if (this.#lean) {
-      this.#durations.push(segment.duration);
-      this.#infLines.push(segment.infLine);
+      const d = segment.duration;
+      if (d > this.#longest) this.#longest = d;
+      const r = Math.round(d);
+      let seen = this.#rounded.get(r);
+      if (seen === undefined) this.#rounded.set(r, seen = { count: 0, lines: [] });
+      seen.count++;
+      if (seen.lines.length < 3) seen.lines.push(segment.infLine);
       return;
     }
     this.#counts.push({ discontinuities: this.#discontinuities, skipped: this.#skipped });
@@ -450,24 +460,31 @@ export class MediaReader {
       s.mediaSequence = this.#mediaSequence + c.skipped + i;
       s.discontinuitySequence = this.#discontinuitySequence + c.discontinuities;
     });
-    const durations = this.#lean ? this.#durations : this.#segments.map((s) => s.duration);
-    const infLines = this.#lean ? this.#infLines : this.#segments.map((s) => s.infLine);
     let targetDuration = this.#targetDuration;
     if (targetDuration === undefined) {
-      let longest = 0;
-      for (const d of durations) if (!Number.isNaN(d) && d > longest) longest = d;
+      let longest = this.#longest;
+      for (const s of this.#segments) if (s.duration > longest) longest = s.duration;
       targetDuration = Math.ceil(longest);
       if (this.#count > 0) {
         cx.note(`no EXT-X-TARGETDURATION; taken as ${targetDuration} (the longest EXTINF)`, 0);
       }
     }
-    for (let i = 0; i < durations.length; i++) {
-      let d = durations[i];
-      if (Number.isNaN(d)) d = targetDuration;
-      if (!this.#lean) this.#segments[i].duration = d;
-      if (this.#targetDuration !== undefined && Math.round(d) > targetDuration) {
-        cx.note(`an EXTINF longer than EXT-X-TARGETDURATION ${targetDuration}`, infLines[i]);
+    // An EXTINF with no duration counts as the target duration.
+    const longer = `an EXTINF longer than EXT-X-TARGETDURATION ${targetDuration}`;
+    const told = this.#targetDuration !== undefined;
+    for (const s of this.#segments) {
+      if (Number.isNaN(s.duration)) s.duration = targetDuration;
+      if (told && Math.round(s.duration) > targetDuration) cx.note(longer, s.infLine);
+    }
+    if (told) {
+      let count = 0;
+      const first: number[] = [];
+      for (const [r, seen] of this.#rounded) {
+        if ((Number.isNaN(r) ? Math.round(targetDuration) : r) <= targetDuration) continue;
+        count += seen.count;
+        first.push(...seen.lines);
       }
+      if (count > 0) cx.noteCounted(longer, first.sort((a, b) => a - b).slice(0, 3), count);
     }
     return compact({
       type: "media",

@@ -7,6 +7,7 @@
  */
 import { InputError } from "../errors.ts";
 import { Layout, relativeRef } from "../mirror/layout.ts";
+import { resolveUrl } from "../net/resolve.ts";
 import type {
   Failure,
   PlanItem,
@@ -101,7 +102,7 @@ export class Planner {
   /** The URL and local path of a plain URI of the playlist at `base` (its URL unchanged). */
   plainTarget(base: string): PlainTarget {
     return (uri) => {
-      const url = withoutHash(new URL(uri, base).href);
+      const url = withoutHash(resolveUrl(uri, base));
       return { url, path: this.layout.pathFor(url, { prefix: MEDIA_DIR }) };
     };
   }

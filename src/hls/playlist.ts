@@ -156,9 +156,33 @@ export function scanPlaylist(
   visit: (ref: ScannedRef) => void,
   options: ParseOptions = {},
 ): MasterPlaylist | ScannedMedia {
-  const p = read(url, options, eachLine(text), visit);
+  const p = scanLines(eachLine(text), url, visit, options);
   // A master was read with its URIs kept; its lines (few) are cut now.
-  if (p.type === "master") return { ...p, lines: splitLines(text) };
+  return p.type === "master" ? { ...p, lines: splitLines(text) } : p;
+}
+
+/**
+ * {@link scanPlaylist} of lines given one at a time ({@link eachLine}, or
+ * {@link eachLineOfFile} to read a saved playlist back without its whole text): a master
+ * playlist comes back without its lines, which were not kept.
+ *
+ * @example
+ * ```ts
+ * import { eachLineOfFile } from "./lines.ts";
+ * const p = scanLines(eachLineOfFile("out/index.m3u8"), "file:///out/index.m3u8", () => {});
+ * ```
+ */
+export function scanLines(
+  lines: Iterable<LineAt>,
+  url: string,
+  visit: (ref: ScannedRef) => void,
+  options: ParseOptions = {},
+): Omit<MasterPlaylist, "lines"> | ScannedMedia {
+  const p = read(url, options, lines, visit);
+  if (p.type === "master") {
+    const { lines: _l, ...master } = p;
+    return master;
+  }
   const { lines: _l, refs: _r, segments: _s, ...rest } = p;
   return rest as ScannedMedia;
 }

@@ -12,7 +12,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { errorMessage } from "../errors.ts";
 import type { OutputDir } from "../mirror/output.ts";
 import type { RunnablePlan } from "../mirror/plan.ts";
-import { type KeyTag, scanPlaylist, type UriRef } from "./playlist.ts";
+import { eachLineOfFile } from "./lines.ts";
+import { type KeyTag, scanLines, type UriRef } from "./playlist.ts";
 
 /** URI roles that may stay online in a saved copy (the plan says why in a note). */
 const ONLINE_ROLES = new Set([
@@ -47,17 +48,18 @@ export function localPath(url: string): string | undefined {
 
 /**
  * Resolves every URI of every playlist `plan` saved, offline; returns one message per URI
- * that does not land on a saved file (empty when the copy is whole). A media playlist is
- * read back one URI at a time ({@link scanPlaylist}), never whole in memory as objects.
+ * that does not land on a saved file (empty when the copy is whole). A playlist is read back
+ * from disk a piece at a time and its URIs handed over one at a time ({@link scanLines}):
+ * neither its text nor its URIs are ever whole in memory.
  *
  * @example
  * ```ts
  * import { OutputDir } from "../mirror/output.ts";
  * declare const plan: import("../mirror/plan.ts").RunnablePlan;
- * const problems = await checkHlsMirror(new OutputDir("/data/out"), plan);
+ * const problems = checkHlsMirror(new OutputDir("/data/out"), plan);
  * ```
  */
-export async function checkHlsMirror(out: OutputDir, plan: RunnablePlan): Promise<string[]> {
+export function checkHlsMirror(out: OutputDir, plan: RunnablePlan): string[] {
   const problems: string[] = [];
   // What the plan could not mirror is named among its failures already.
   const failed = new Set((plan.failures ?? []).map((f) => out.abs(f.path)));
@@ -90,9 +92,8 @@ export async function checkHlsMirror(out: OutputDir, plan: RunnablePlan): Promis
       }
     };
     try {
-      const text = await Deno.readTextFile(file);
-      const p = scanPlaylist(
-        text,
+      const p = scanLines(
+        eachLineOfFile(file),
         pathToFileURL(file).href,
         (got) => check(got.ref, got.key),
         { imports },

@@ -181,7 +181,7 @@ export async function recordLive(g: LiveGet): Promise<number> {
       if (info.master) s.manifests.push(info.master.path);
       s.manifests.push(...written.paths);
       s.recordedSeconds = written.seconds;
-      unresolved = await checkHlsMirror(out, {
+      unresolved = checkHlsMirror(out, {
         manifests: s.manifests.map((path) => ({ url: "", path, text: "" })),
         items: [],
         notes: [],
