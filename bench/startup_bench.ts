@@ -58,6 +58,22 @@ function quantile(values: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))))];
 }
 
+/** One warm-up of each case (module and code caches), then `rounds` rounds in rotating order. */
+async function timeRounds(
+  cases: Omit<StartupRow, "runs" | "median">[],
+  rounds: number,
+): Promise<StartupRow[]> {
+  const runs = cases.map(() => [] as number[]);
+  for (const c of cases) await timeOnce(c.args);
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < cases.length; k++) {
+      const i = (k + r) % cases.length;
+      runs[i].push(await timeOnce(cases[i].args));
+    }
+  }
+  return cases.map((c, i) => ({ ...c, runs: runs[i], median: median(runs[i]) }));
+}
+
 /** Runs the start-up benchmark. */
 export async function runStartupBench(options: { rounds?: number } = {}): Promise<
   StartupBenchResult
@@ -66,6 +82,18 @@ export async function runStartupBench(options: { rounds?: number } = {}): Promis
   await Deno.mkdir(CACHE, { recursive: true });
   const empty = join(CACHE, "empty.ts");
   await Deno.writeTextFile(empty, "");
+  // The two libraries a --dry-run must load (the CLI parser and the XML parser), each alone:
+  // what they cost before streamkit does anything.
+  const commander = join(CACHE, "import_commander.ts");
+  await Deno.writeTextFile(
+    commander,
+    'import { Command } from "@commander-js/extra-typings";\nif (!Command) throw 1;\n',
+  );
+  const xml = join(CACHE, "import_xml.ts");
+  await Deno.writeTextFile(
+    xml,
+    'import { XMLParser } from "fast-xml-parser";\nif (!XMLParser) throw 1;\n',
+  );
   const main = join(REPO, "main.ts");
   const mpd = join(REPO, "tests/fixtures/reference/dash-avc-aac/manifest.mpd");
   const init = join(REPO, "tests/fixtures/reference/dash-avc-aac/init-stream0.m4s");
@@ -92,16 +120,17 @@ export async function runStartupBench(options: { rounds?: number } = {}): Promis
     },
     { name: "streamkit --help", args: [...streamkitRun(main), "--help"], target: false },
   ];
-  const runs = cases.map(() => [] as number[]);
-  // One warm-up of each (module and code caches), then the rounds in rotating order.
-  for (const c of cases) await timeOnce(c.args);
-  for (let r = 0; r < rounds; r++) {
-    for (let k = 0; k < cases.length; k++) {
-      const i = (k + r) % cases.length;
-      runs[i].push(await timeOnce(cases[i].args));
-    }
-  }
-  const rows = cases.map((c, i) => ({ ...c, runs: runs[i], median: median(runs[i]) }));
+  // Measured in rounds of their own, after streamkit's: alternating these scripts with
+  // streamkit's commands was seen to slow both by tens of milliseconds on this VM.
+  const libraries: Omit<StartupRow, "runs" | "median">[] = [
+    cases[0],
+    { name: "a script that only imports commander", args: ["run", "-A", commander], target: false },
+    { name: "a script that only imports fast-xml-parser", args: ["run", "-A", xml], target: false },
+  ];
+  const rows = [
+    ...await timeRounds(cases, rounds),
+    ...(await timeRounds(libraries, rounds)).slice(1),
+  ];
   const base = rows[0].median;
   const table = markdownTable(
     ["command", "median ms", "quartiles ms", "× empty script", "target"],
@@ -122,6 +151,10 @@ export async function runStartupBench(options: { rounds?: number } = {}): Promis
     "",
     `- the empty script is \`.bench/empty.ts\`, run as \`deno run -A\` from the repository, so ` +
     "Deno reads the same deno.json and lock file as for streamkit",
+    "- the last two rows are the command-line parser and the XML parser the project must use " +
+    "(README, Dependencies), each imported alone by a script that does nothing else (what a " +
+    "`--dry-run` pays for them before any work of its own), timed in rounds of their own " +
+    "after the others'; their ratio is to the first round's empty script",
   ].join("\n");
   return { rows, markdown };
 }
