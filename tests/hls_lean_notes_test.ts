@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { parsePlaylist, scanPlaylist } from "../src/hls/playlist.ts";
+import { standaloneTrack } from "../src/hls/tracks.ts";
 
 const BASE = "http://127.0.0.1:8000/vod/media.m3u8";
 
@@ -57,4 +58,27 @@ Deno.test("a lean scan notes EXTINFs longer than the target duration as a full p
     ),
     thousands.join("\n"),
   );
+});
+
+Deno.test("a lean scan counts a playlist's segments and seconds as a full parse's track does", () => {
+  const many = Array.from({ length: 5000 }, (_, i) => (i % 3 ? "1.001" : "0.967"));
+  const cases: [string | undefined, string[]][] = [
+    ["2", many],
+    ["6", ["6", "5.5", "", "4"]], // no duration: counts as the target duration
+    [undefined, ["3", "", "7.2"]], // no target either: taken as the longest EXTINF, rounded up
+    ["6", []],
+  ];
+  for (const [target, durations] of cases) {
+    const text = playlist(target, durations);
+    const full = parsePlaylist(text, BASE);
+    const lean = scanPlaylist(text, BASE, () => {});
+    assert.equal(full.type, "media");
+    assert.equal(lean.type, "media");
+    assert.deepEqual(
+      standaloneTrack(BASE, lean),
+      standaloneTrack(BASE, full),
+      `target ${target}, ${durations.length} segments`,
+    );
+    assert.equal(standaloneTrack(BASE, lean).segments, durations.length);
+  }
 });

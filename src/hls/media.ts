@@ -102,6 +102,11 @@ export class MediaReader {
   #rounded = new Map<number, { count: number; lines: number[] }>();
   /** Lean reading: the longest EXTINF duration. */
   #longest = 0;
+  /** Lean reading: the sum of the EXTINF durations that are numbers, and how many are not. */
+  #timed = 0;
+  #untimed = 0;
+  /** Lean reading: every segment's duration added up, once {@link finish} has run. */
+  #seconds = 0;
   #count = 0;
   /** The latest segment read (lean or not). */
   lastSegment?: Segment;
@@ -118,6 +123,14 @@ export class MediaReader {
   /** How many segments were read. */
   get segmentCount(): number {
     return this.#count;
+  }
+
+  /**
+   * Lean reading, after {@link finish}: the segments' durations added up, one with no EXTINF
+   * duration counting as the target duration (as the segments of a full reading have them).
+   */
+  get seconds(): number {
+    return this.#seconds;
   }
 
   /** The latest EXT-X-MAP read. */
@@ -419,6 +432,8 @@ export class MediaReader {
     if (this.#lean) {
       const d = segment.duration;
       if (d > this.#longest) this.#longest = d;
+      if (Number.isFinite(d)) this.#timed += d;
+      else if (Number.isNaN(d)) this.#untimed++;
       const r = Math.round(d);
       let seen = this.#rounded.get(r);
       if (seen === undefined) this.#rounded.set(r, seen = { count: 0, lines: [] });
@@ -476,6 +491,9 @@ export class MediaReader {
       if (Number.isNaN(s.duration)) s.duration = targetDuration;
       if (told && Math.round(s.duration) > targetDuration) cx.note(longer, s.infLine);
     }
+    if (Number.isFinite(targetDuration)) {
+      this.#seconds = this.#timed + this.#untimed * targetDuration;
+    } else this.#seconds = this.#timed;
     if (told) {
       let count = 0;
       const first: number[] = [];

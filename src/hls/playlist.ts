@@ -134,6 +134,11 @@ export interface ScannedRef {
 export interface ScannedMedia extends Omit<MediaPlaylist, "lines" | "refs" | "segments"> {
   /** How many segments it lists. */
   segmentCount: number;
+  /**
+   * Its segments' durations added up (one with no EXTINF duration counting as the target
+   * duration, as in the segments of {@link parsePlaylist}).
+   */
+  seconds: number;
 }
 
 /**
@@ -379,7 +384,8 @@ function read(
     }
     return master.finish(Array.isArray(lines) ? lines : [], common);
   }
-  return media.finish(Array.isArray(lines) ? lines : [], common);
+  const p = media.finish(Array.isArray(lines) ? lines : [], common);
+  return visit ? { ...p, segmentCount: media.segmentCount, seconds: media.seconds } : p;
 }
 
 /** Hands the URIs of one line to `visit`, with what the media reader knows of each. */

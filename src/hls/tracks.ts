@@ -16,6 +16,7 @@ import type {
   UriRef,
   Variant,
 } from "./model.ts";
+import type { ScannedMedia } from "./playlist.ts";
 
 /** Codecs that carry audio. */
 export const AUDIO_CODECS = /^(mp4a|ac-3|ec-3|opus|flac|fLaC|ac-4|\.mp3|dts)/i;
@@ -191,11 +192,14 @@ export function mediaPlaylistId(url: string): string {
 
 /**
  * A media playlist read on its own, as a track (its kind unknown, unless I-frames only); its
- * segment count and duration when its segments were kept.
+ * segment count and duration when they were kept (a full reading, or a lean scan's counts).
  */
 export function standaloneTrack(
   url: string,
-  playlist: MediaPlaylist | Omit<MediaPlaylist, "lines" | "refs" | "segments">,
+  playlist:
+    | MediaPlaylist
+    | ScannedMedia
+    | Omit<MediaPlaylist, "lines" | "refs" | "segments">,
 ): Track {
   const track: Track = {
     ...EMPTY,
@@ -203,11 +207,19 @@ export function standaloneTrack(
     kind: playlist.iFramesOnly ? "video" : playlist.imagesOnly ? "image" : null,
     roles: playlist.iFramesOnly ? ["trick"] : [],
   };
-  return "segments" in playlist ? withPlaylist(track, playlist) : track;
+  return "segments" in playlist || "segmentCount" in playlist
+    ? withPlaylist(track, playlist)
+    : track;
 }
 
-/** A track with the segment count and duration its media playlist gives. */
-export function withPlaylist(track: Track, playlist: MediaPlaylist): Track {
+/**
+ * A track with the segment count and duration its media playlist gives: read in full, or by a
+ * lean scan (`scanPlaylist`), which counts them without keeping the segments.
+ */
+export function withPlaylist(track: Track, playlist: MediaPlaylist | ScannedMedia): Track {
+  if (!("segments" in playlist)) {
+    return { ...track, segments: playlist.segmentCount, duration: round3(playlist.seconds) };
+  }
   const seconds = playlist.segments.reduce(
     (sum, s) => sum + (Number.isFinite(s.duration) ? s.duration : 0),
     0,

@@ -10,7 +10,7 @@
  */
 import { errorMessage, UsageError } from "../errors.ts";
 import type { FetchPlaylist, HlsPlan, HlsPlanOptions } from "../hls/plan.ts";
-import { parsePlaylist } from "../hls/playlist.ts";
+import { parsePlaylist, type ScannedMedia, scanPlaylist } from "../hls/playlist.ts";
 import type { MasterPlaylist, MediaPlaylist } from "../hls/model.ts";
 import { cutMedia, selectMaster } from "../hls/selection.ts";
 import { masterTracks, type PlaylistTrack, standaloneTrack, withPlaylist } from "../hls/tracks.ts";
@@ -26,8 +26,10 @@ import {
   type TrackRequest,
 } from "./report.ts";
 
-/** A playlist as fetched (text and final URL), or why it could not be. */
-type Fetched = { text: string; url: string; playlist?: MediaPlaylist } | { error: unknown };
+/** A playlist as fetched (text and final URL) and read, or why it could not be. */
+type Fetched<P = MediaPlaylist> = { text: string; url: string; playlist?: P } | {
+  error: unknown;
+};
 
 /** The URL asking an origin for the whole playlist, not a delta update (`_HLS_skip=NO`). */
 function withoutSkip(url: string): string {
@@ -36,21 +38,25 @@ function withoutSkip(url: string): string {
   return u.href;
 }
 
-/** Fetches the media playlists of `tracks`, each once, keeping failures for the plan. */
-async function fetchAll(
+/**
+ * Fetches the media playlists of `tracks`, each once, and reads each with `read` (in full to
+ * cut it, or a lean scan to count it), keeping failures for the plan.
+ */
+async function fetchAll<P extends { skip?: unknown }>(
   tracks: PlaylistTrack[],
   master: MasterPlaylist,
   fetchPlaylist: FetchPlaylist,
   options: HlsPlanOptions,
-): Promise<Map<string, Fetched>> {
-  const out = new Map<string, Fetched>();
+  read: (text: string, url: string, master: MasterPlaylist) => P | undefined,
+): Promise<Map<string, Fetched<P>>> {
+  const out = new Map<string, Fetched<P>>();
   await runPool(tracks, options.concurrency ?? 4, async (t) => {
     try {
-      let got: Fetched = await fetchPlaylist(t.url);
-      let p = parse(got.text, got.url, master);
+      let got = await fetchPlaylist(t.url);
+      let p = read(got.text, got.url, master);
       if (p?.skip) {
         got = await fetchPlaylist(withoutSkip(t.url));
-        p = parse(got.text, got.url, master);
+        p = read(got.text, got.url, master);
       }
       out.set(t.url, { ...got, playlist: p });
     } catch (err) {
@@ -66,6 +72,19 @@ async function fetchAll(
 function parse(text: string, url: string, master?: MasterPlaylist): MediaPlaylist | undefined {
   try {
     const p = parsePlaylist(text, url, master ? { imports: master.definitions } : {});
+    return p.type === "media" ? p : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A media playlist counted (segments, duration) by a lean scan that keeps no segment, or
+ * undefined when it is not one: what a listing needs of a playlist of 100,000 segments.
+ */
+function count(text: string, url: string, master?: MasterPlaylist): ScannedMedia | undefined {
+  try {
+    const p = scanPlaylist(text, url, () => {}, master ? { imports: master.definitions } : {});
     return p.type === "media" ? p : undefined;
   } catch {
     return undefined;
@@ -89,7 +108,8 @@ export async function listHls(
   request: TrackRequest,
   options: HlsPlanOptions = {},
 ): Promise<Inventory> {
-  const top = parsePlaylist(source.text, source.url);
+  // Counted, not kept: a listing of 100,000 segments holds no segment.
+  const top = scanPlaylist(source.text, source.url, () => {});
   if (top.type === "media") {
     const track = standaloneTrack(source.url, top);
     selectTracks([track], request.selectors);
@@ -98,7 +118,7 @@ export async function listHls(
   const tracks = masterTracks(top);
   const { kept } = selectTracks(tracks.map((t) => t.track), request.selectors);
   const listed = tracks.filter((_, i) => kept[i]);
-  const fetched = await fetchAll(listed, top, fetchPlaylist, options);
+  const fetched = await fetchAll(listed, top, fetchPlaylist, options, count);
   const notes: string[] = [];
   const inventory = listed.map((t) => {
     const got = fetched.get(t.url);
@@ -165,7 +185,7 @@ export async function planSelectedHls(
     tracks.forEach((t, i) => {
       if (!kept[i]) left.push({ id: t.track.id, label: trackLabel(t.track), reason: reasons[i]! });
     });
-    fetched = await fetchAll(chosen, top, fetchPlaylist, options);
+    fetched = await fetchAll(chosen, top, fetchPlaylist, options, parse);
     const keptUrls = new Set<string>();
     const lasting: Track[] = [];
     keptTracks = [];
