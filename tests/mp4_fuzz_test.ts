@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { dumpSource } from "../src/mp4/dump.ts";
 import type { ByteSource } from "../src/mp4/reader.ts";
+import { prng } from "./random.ts";
 
 const ROOT = join(import.meta.dirname!, "..");
 const REF = join(ROOT, "tests", "fixtures", "reference");
@@ -20,18 +21,6 @@ function mediaFiles(): string[] {
     }
   }
   return out.sort();
-}
-
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Mutation = "truncate" | "flip-head" | "flip-any";

@@ -100,7 +100,7 @@ export class MediaReader {
    * playlist.
    */
   #rounded = new Map<number, { count: number; lines: number[] }>();
-  /** Lean reading: the longest EXTINF duration. */
+  /** The longest EXTINF duration (a missing target duration is taken from it). */
   #longest = 0;
   /** Lean reading: the sum of the EXTINF durations that are numbers, and how many are not. */
   #timed = 0;
@@ -429,9 +429,9 @@ export class MediaReader {
     this.#count++;
     this.lastSegment = segment;
     this.#pending = fresh();
+    const d = segment.duration;
+    if (d > this.#longest) this.#longest = d;
     if (this.#lean) {
-      const d = segment.duration;
-      if (d > this.#longest) this.#longest = d;
       if (Number.isFinite(d)) this.#timed += d;
       else if (Number.isNaN(d)) this.#untimed++;
       const r = Math.round(d);
@@ -477,9 +477,7 @@ export class MediaReader {
     });
     let targetDuration = this.#targetDuration;
     if (targetDuration === undefined) {
-      let longest = this.#longest;
-      for (const s of this.#segments) if (s.duration > longest) longest = s.duration;
-      targetDuration = Math.ceil(longest);
+      targetDuration = Math.ceil(this.#longest);
       if (this.#count > 0) {
         cx.note(`no EXT-X-TARGETDURATION; taken as ${targetDuration} (the longest EXTINF)`, 0);
       }

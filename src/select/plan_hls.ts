@@ -68,14 +68,19 @@ async function fetchAll<P extends { skip?: unknown }>(
   return out;
 }
 
-/** A media playlist parsed, or undefined when it is not one (the plan reports it). */
-function parse(text: string, url: string, master?: MasterPlaylist): MediaPlaylist | undefined {
+/** `read`'s media playlist, or undefined when it reads a master or fails (the plan reports it). */
+function mediaOnly<P extends { type: "media" }>(read: () => P | MasterPlaylist): P | undefined {
   try {
-    const p = parsePlaylist(text, url, master ? { imports: master.definitions } : {});
+    const p = read();
     return p.type === "media" ? p : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** A media playlist parsed in full (to cut it), or undefined when it is not one. */
+function parse(text: string, url: string, master?: MasterPlaylist): MediaPlaylist | undefined {
+  return mediaOnly(() => parsePlaylist(text, url, { imports: master?.definitions }));
 }
 
 /**
@@ -83,12 +88,7 @@ function parse(text: string, url: string, master?: MasterPlaylist): MediaPlaylis
  * undefined when it is not one: what a listing needs of a playlist of 100,000 segments.
  */
 function count(text: string, url: string, master?: MasterPlaylist): ScannedMedia | undefined {
-  try {
-    const p = scanPlaylist(text, url, () => {}, master ? { imports: master.definitions } : {});
-    return p.type === "media" ? p : undefined;
-  } catch {
-    return undefined;
-  }
+  return mediaOnly(() => scanPlaylist(text, url, () => {}, { imports: master?.definitions }));
 }
 
 /** Whether a media playlist is VOD (a range can cut it). */
