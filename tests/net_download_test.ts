@@ -3,7 +3,7 @@
  * byte-identical file or in a reported failure — never in a wrong file under its final name.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { downloadFile, type DownloadOutcome } from "../src/net/download.ts";
 import { DEFAULT_HTTP, type HttpOptions } from "../src/net/http.ts";
 import { type FaultRule, startServer } from "./server.ts";
@@ -258,3 +258,33 @@ Deno.test("Retry-After is the least wait, with jitter on top: told 'at once', re
   const backoff = retryDelay(3, 100);
   assert.ok(backoff >= 200 && backoff <= 400, `${backoff} ms`);
 });
+
+Deno.test("the validator is gone before the file takes its final name: a kill between leaves none behind", async () => {
+  const rename = Deno.renameSync;
+  // whether the validator beside it was still on disk at each rename to the final name
+  const validatorThere: boolean[] = [];
+  Deno.renameSync = (from: string | URL, to: string | URL) => {
+    if (String(to).endsWith("x.m4s")) {
+      validatorThere.push(exists(join(dirname(String(to)), "x.validator")));
+    }
+    rename(from, to);
+  };
+  try {
+    // resumed: the validator is on disk from the start, and removed once the file is whole
+    const r = await fetchOne([], { part: { bytes: 30000 } });
+    assert.equal(r.outcome.status, "done");
+    assert.equal(r.outcome.resumedFrom, 30000);
+  } finally {
+    Deno.renameSync = rename;
+  }
+  assert.deepEqual(validatorThere, [false]);
+});
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

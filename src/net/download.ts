@@ -329,8 +329,11 @@ export async function downloadFile(
         await r.done();
       }
     }, onRetry);
-    Deno.renameSync(target.partial, target.final);
+    // The validator goes first: killed between the two, a run leaves a complete partial file
+    // without one (fetched again next time), never a stale validator beside a complete file
+    // (which a re-run, counting the file as there, would never look at again).
     if (validatorThere) removeIfThere(target.validator);
+    Deno.renameSync(target.partial, target.final);
     return { status: "done", bytes, size, retries, resumedFrom, message: note };
   } catch (err) {
     if (http.signal?.aborted) throw err;
